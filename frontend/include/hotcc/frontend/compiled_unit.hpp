@@ -1,0 +1,87 @@
+// What the frontend hands the backends for one source file: an LLVM module plus, for every symbol in
+// it, what the engine needs to decide what changed — kind, content hash, names for messages.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+} // namespace llvm
+
+namespace hotcc::frontend {
+
+enum class FunctionKind {
+  Hot,     // defined in the user's code: reached through a stub, recompiled when its hash changes
+  Library, // from a system header or compiler-made with a shared name: defined once, never replaced
+  Helper,  // compiler-made and module-local (global initialisers): copied into whichever module uses it
+};
+
+struct FunctionInfo {
+  std::string linkName;
+  std::string displayName;  // qualified C++ name, or the C name
+  std::string signature;    // Clang's spelling of the type, e.g. "int (int)"
+  std::string location;     // file:line
+  FunctionKind kind = FunctionKind::Library;
+  std::uint64_t hash = 0;   // body hash; callees and data by name, private constants by content
+  std::vector<std::string> references;  // named functions and globals the body refers to
+};
+
+// One field of a record as the compiler lays it out; what a layout check compares and names.
+struct FieldLayout {
+  std::string name;
+  std::string type;
+  std::uint64_t offsetBits = 0;
+  bool operator==(const FieldLayout &) const = default;
+};
+
+struct TypeLayout {
+  std::string name;  // e.g. "struct Player"
+  std::uint64_t sizeBytes = 0;
+  std::vector<FieldLayout> fields;
+  bool operator==(const TypeLayout &) const = default;
+};
+
+enum class GlobalKind {
+  Data,      // storage that lives across versions: created once, later versions bind to it
+  CodeLocal, // private/internal constants (string literals, tables): copied with the code that uses them
+};
+
+struct GlobalInfo {
+  std::string linkName;
+  std::string displayName;
+  std::string location;
+  GlobalKind kind = GlobalKind::Data;
+  bool user = false;                 // declared in the user's code (not a system header)
+  std::string typeSpelling;          // Clang's spelling of the variable's type
+  std::uint64_t layoutHash = 0;      // hash of the layouts below plus the IR type
+  std::uint64_t initializerHash = 0; // hash of the static initializer
+  std::vector<TypeLayout> layouts;   // records the variable holds by value or points at (user types)
+};
+
+struct PhaseTiming {
+  double parseMs = 0;     // preprocess + parse + IR generation
+  double analyseMs = 0;   // normalise names, hash
+  bool preambleReused = false;
+};
+
+struct CompiledUnit {
+  std::string file;  // absolute path
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+  std::map<std::string, FunctionInfo> functions;  // every defined function, by link name
+  std::map<std::string, GlobalInfo> globals;      // every defined global variable, by link name
+  std::vector<std::string> dependencies;          // user files the unit read (itself and its headers)
+  std::string warnings;                           // rendered warnings, empty when none
+  PhaseTiming timing;
+
+  CompiledUnit();
+  CompiledUnit(CompiledUnit &&) noexcept;
+  CompiledUnit &operator=(CompiledUnit &&) noexcept;
+  ~CompiledUnit();
+};
+
+} // namespace hotcc::frontend

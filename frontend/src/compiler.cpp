@@ -1,0 +1,395 @@
+// Clang in-process. The driver expands the user's flags into cc1 arguments once per file (include
+// paths, resource dir, target); each compile then runs a cc1 invocation over the file's text with
+// the cached precompiled preamble, generating IR with Clang's CodeGenerator while the AST is still
+// alive so that every emitted symbol can be traced back to its declaration.
+#include "hotcc/frontend/compiler.hpp"
+
+#include "decl_facts.hpp"
+#include "ir_normalize.hpp"
+
+#include <clang/Basic/DiagnosticOptions.h>
+#include <clang/Basic/SourceManager.h>
+#include <clang/CodeGen/ModuleBuilder.h>
+#include <clang/Driver/Compilation.h>
+#include <clang/Driver/Driver.h>
+#include <clang/Driver/Job.h>
+#include <clang/Driver/Tool.h>
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Frontend/CompilerInvocation.h>
+#include <clang/Frontend/FrontendAction.h>
+#include <clang/Frontend/MultiplexConsumer.h>
+#include <clang/Frontend/PrecompiledPreamble.h>
+#include <clang/Frontend/TextDiagnosticPrinter.h>
+#include <clang/Lex/PPCallbacks.h>
+#include <clang/Lex/Preprocessor.h>
+#include <clang/Lex/PreprocessorOptions.h>
+#include <clang/Serialization/PCHContainerOperations.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/VirtualFileSystem.h>
+#include <llvm/TargetParser/Host.h>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+
+namespace hotcc::frontend {
+
+char CompileError::ID = 0;
+
+void CompileError::log(llvm::raw_ostream &os) const {
+  os << rendered_;
+}
+
+std::error_code CompileError::convertToErrorCode() const {
+  return llvm::inconvertibleErrorCode();
+}
+
+CompiledUnit::CompiledUnit() = default;
+CompiledUnit::CompiledUnit(CompiledUnit &&) noexcept = default;
+CompiledUnit &CompiledUnit::operator=(CompiledUnit &&) noexcept = default;
+CompiledUnit::~CompiledUnit() {
+  module.reset();  // the module must die before its context
+  context.reset();
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double msSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+constexpr const char *kClangBinDir = HOTCC_LLVM_BINDIR;
+
+bool isCSource(llvm::StringRef file) {
+  return llvm::sys::path::extension(file) == ".c";
+}
+
+// Records the user (non-system) files a compile enters, so the watcher can follow headers too.
+class DependencyRecorder : public clang::PPCallbacks {
+public:
+  DependencyRecorder(clang::SourceManager &sm, std::set<std::string> &out) : sm_(sm), out_(out) {}
+  void FileChanged(clang::SourceLocation loc, FileChangeReason reason,
+                   clang::SrcMgr::CharacteristicKind kind, clang::FileID) override {
+    if (reason != EnterFile || kind != clang::SrcMgr::C_User)
+      return;
+    if (auto entry = sm_.getFileEntryRefForID(sm_.getFileID(loc))) {
+      llvm::SmallString<256> path(entry->getName());
+      llvm::sys::fs::make_absolute(path);
+      llvm::sys::path::remove_dots(path, true);
+      out_.insert(std::string(path));
+    }
+  }
+
+private:
+  clang::SourceManager &sm_;
+  std::set<std::string> &out_;
+};
+
+class PreambleDependencyCallbacks : public clang::PreambleCallbacks {
+public:
+  explicit PreambleDependencyCallbacks(std::set<std::string> &out) : out_(out) {}
+  void BeforeExecute(clang::CompilerInstance &ci) override { sm_ = &ci.getSourceManager(); }
+  std::unique_ptr<clang::PPCallbacks> createPPCallbacks() override {
+    return std::make_unique<DependencyRecorder>(*sm_, out_);
+  }
+
+private:
+  clang::SourceManager *sm_ = nullptr;
+  std::set<std::string> &out_;
+};
+
+// Runs after CodeGen's own HandleTranslationUnit (MultiplexConsumer keeps order), while the AST
+// and CodeGen's name→decl map are alive: reads the facts about each emitted symbol, then takes
+// the module.
+class FactCollector : public clang::ASTConsumer {
+public:
+  FactCollector(clang::CompilerInstance &ci, clang::CodeGenerator *gen, CompiledUnit &unit,
+                DeclFacts &facts)
+      : ci_(ci), gen_(gen), unit_(unit), facts_(facts) {}
+
+  void HandleTranslationUnit(clang::ASTContext &ctx) override {
+    if (ci_.getDiagnostics().hasErrorOccurred())
+      return;
+    llvm::Module *module = gen_->GetModule();
+    if (!module)
+      return;
+    collectDeclFacts(*module, *gen_, ctx, ci_.getSourceManager(), facts_);
+    unit_.module = gen_->ReleaseModule();
+  }
+
+private:
+  clang::CompilerInstance &ci_;
+  clang::CodeGenerator *gen_;
+  CompiledUnit &unit_;
+  DeclFacts &facts_;
+};
+
+class HotccCodeGenAction : public clang::ASTFrontendAction {
+public:
+  HotccCodeGenAction(CompiledUnit &unit, std::set<std::string> &deps) : unit_(unit), deps_(deps) {}
+
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &ci,
+                                                        llvm::StringRef file) override {
+    auto gen = clang::CreateLLVMCodeGen(ci, llvm::sys::path::filename(file), *unit_.context);
+    auto collector = std::make_unique<FactCollector>(ci, gen.get(), unit_, facts_);
+    std::vector<std::unique_ptr<clang::ASTConsumer>> consumers;
+    consumers.push_back(std::move(gen));
+    consumers.push_back(std::move(collector));
+    return std::make_unique<clang::MultiplexConsumer>(std::move(consumers));
+  }
+
+  bool BeginSourceFileAction(clang::CompilerInstance &ci) override {
+    ci.getPreprocessor().addPPCallbacks(
+        std::make_unique<DependencyRecorder>(ci.getSourceManager(), deps_));
+    return true;
+  }
+
+  // Outlives the consumers, which Clang destroys when the file ends.
+  DeclFacts &facts() { return facts_; }
+
+private:
+  CompiledUnit &unit_;
+  std::set<std::string> &deps_;
+  DeclFacts facts_;
+};
+
+struct PreambleEntry {
+  std::unique_ptr<clang::PrecompiledPreamble> preamble;
+  std::set<std::string> dependencies;
+};
+
+} // namespace
+
+struct Compiler::Impl {
+  CompileOptions options;
+  std::shared_ptr<clang::PCHContainerOperations> pchOps =
+      std::make_shared<clang::PCHContainerOperations>();
+  std::mutex mutex;  // one compile at a time per Compiler; Clang state below is not shared
+  std::map<std::string, std::vector<std::string>> cc1ArgsByFile;
+  std::map<std::string, PreambleEntry> preambles;
+
+  llvm::Expected<std::vector<std::string>> cc1Args(const std::string &file, bool fileIsVirtual);
+  llvm::Expected<CompiledUnit> run(const std::string &file, std::unique_ptr<llvm::MemoryBuffer> text,
+                                   bool fileIsVirtual, const std::string &unitTag);
+};
+
+Compiler::Compiler(CompileOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+
+Compiler::~Compiler() = default;
+
+const CompileOptions &Compiler::options() const {
+  return impl_->options;
+}
+
+static std::string renderToString(const std::function<void(llvm::raw_ostream &)> &fn) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  fn(os);
+  return s;
+}
+
+llvm::Expected<std::vector<std::string>> Compiler::Impl::cc1Args(const std::string &file,
+                                                                  bool fileIsVirtual) {
+  if (auto it = cc1ArgsByFile.find(file); it != cc1ArgsByFile.end())
+    return it->second;
+
+  const bool isC = isCSource(file);
+  std::string driverPath = std::string(kClangBinDir) + (isC ? "/clang" : "/clang++");
+  std::vector<std::string> args = {driverPath, "-c", file};
+  if (fileIsVirtual) {
+    args.insert(args.begin() + 1, isC ? "c" : "c++");
+    args.insert(args.begin() + 1, "-x");
+  }
+  // PIC: JIT'd code lands far from libc and the host, so data goes through the GOT and calls
+  // through PLT stubs the linker makes. Emulated TLS: thread_local works without a JIT platform
+  // runtime (libgcc's __emutls_get_address serves it).
+  args.push_back("-fPIC");
+  args.push_back("-femulated-tls");
+  args.push_back("-fno-color-diagnostics");
+  args.push_back("-O" + std::to_string(options.optLevel));
+  if (!options.languageStandard.empty())
+    args.push_back("-std=" + options.languageStandard);
+  for (auto &dir : options.includeDirs)
+    args.push_back("-I" + dir);
+  for (auto &def : options.defines)
+    args.push_back("-D" + def);
+  for (auto &extra : options.extraArgs)
+    args.push_back(extra);
+
+  std::string triple =
+      options.targetTriple.empty() ? llvm::sys::getProcessTriple() : options.targetTriple;
+
+  clang::DiagnosticOptions diagOpts;
+  std::string diagText;
+  llvm::raw_string_ostream diagStream(diagText);
+  auto *printer = new clang::TextDiagnosticPrinter(diagStream, diagOpts);
+  clang::DiagnosticsEngine diags(clang::DiagnosticIDs::create(), diagOpts, printer);
+
+  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs = llvm::vfs::getRealFileSystem();
+  if (fileIsVirtual) {
+    auto overlay = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(vfs);
+    auto memory = llvm::makeIntrusiveRefCnt<llvm::vfs::InMemoryFileSystem>();
+    memory->addFile(file, 0, llvm::MemoryBuffer::getMemBuffer(""));
+    overlay->pushOverlay(memory);
+    vfs = overlay;
+  }
+  clang::driver::Driver driver(driverPath, triple, diags, "hotcc", vfs);
+  driver.setCheckInputsExist(false);
+  std::vector<const char *> argv;
+  for (auto &a : args)
+    argv.push_back(a.c_str());
+  std::unique_ptr<clang::driver::Compilation> compilation(driver.BuildCompilation(argv));
+  if (!compilation || diags.hasErrorOccurred())
+    return llvm::make_error<CompileError>(file, "hotcc: error: bad compiler flags:\n" + diagText);
+
+  const clang::driver::Command *cc1 = nullptr;
+  for (auto &job : compilation->getJobs())
+    if (llvm::StringRef(job.getCreator().getName()) == "clang") {
+      cc1 = &job;
+      break;
+    }
+  if (!cc1)
+    return llvm::make_error<CompileError>(file, "hotcc: error: the driver produced no compile job");
+
+  std::vector<std::string> result;
+  for (const char *a : cc1->getArguments())
+    result.emplace_back(a);
+  if (!result.empty() && result.front() == "-cc1")
+    result.erase(result.begin());
+  spdlog::debug("cc1 args for {}: {} arguments", file, result.size());
+  cc1ArgsByFile[file] = result;
+  return result;
+}
+
+llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
+                                                 std::unique_ptr<llvm::MemoryBuffer> text,
+                                                 bool fileIsVirtual, const std::string &unitTag) {
+  std::lock_guard lock(mutex);
+  auto started = Clock::now();
+  auto args = cc1Args(file, fileIsVirtual);
+  if (!args)
+    return args.takeError();
+
+  clang::DiagnosticOptions diagOpts;
+  diagOpts.ShowColors = options.colorDiagnostics;
+  std::string diagText;
+  llvm::raw_string_ostream diagStream(diagText);
+  auto *printer = new clang::TextDiagnosticPrinter(diagStream, diagOpts);
+  auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(clang::DiagnosticIDs::create(),
+                                                                    diagOpts, printer);
+
+  auto invocation = std::make_shared<clang::CompilerInvocation>();
+  std::vector<const char *> argv;
+  for (auto &a : *args)
+    argv.push_back(a.c_str());
+  if (!clang::CompilerInvocation::CreateFromArgs(*invocation, argv, *diags))
+    return llvm::make_error<CompileError>(file, "hotcc: error: bad compiler flags:\n" + diagText);
+  invocation->getDiagnosticOpts().ShowColors = options.colorDiagnostics;
+  invocation->getFrontendOpts().DisableFree = false;
+  invocation->getCodeGenOpts().DisableFree = false;
+  invocation->getPreprocessorOpts().RetainRemappedFileBuffers = true;
+
+  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs = llvm::vfs::getRealFileSystem();
+  std::set<std::string> deps;
+
+  // Reuse or build the preamble: the PCH of the file's leading #include/#define block.
+  bool preambleReused = false;
+  if (options.usePreamble && !fileIsVirtual) {
+    auto bounds = clang::ComputePreambleBounds(invocation->getLangOpts(), *text, 0);
+    auto &entry = preambles[file];
+    if (bounds.Size > 0) {
+      if (entry.preamble && entry.preamble->CanReuse(*invocation, *text, bounds, *vfs)) {
+        preambleReused = true;
+      } else {
+        entry = PreambleEntry{};
+        PreambleDependencyCallbacks callbacks(entry.dependencies);
+        clang::DiagnosticOptions quietOpts;
+        auto quiet = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
+            clang::DiagnosticIDs::create(), quietOpts, new clang::IgnoringDiagConsumer());
+        auto t0 = Clock::now();
+        auto built = clang::PrecompiledPreamble::Build(*invocation, text.get(), bounds, quiet, vfs,
+                                                       pchOps, /*StoreInMemory=*/true, "",
+                                                       callbacks);
+        if (built) {
+          entry.preamble = std::make_unique<clang::PrecompiledPreamble>(std::move(*built));
+          spdlog::debug("built preamble for {} in {:.1f} ms", file, msSince(t0));
+        } else {
+          // Errors inside the preamble surface again, with full diagnostics, in the compile below.
+          spdlog::debug("no preamble for {}: {}", file, built.getError().message());
+          entry.dependencies.clear();
+        }
+      }
+      if (entry.preamble) {
+        entry.preamble->AddImplicitPreamble(*invocation, vfs, text.get());
+        deps.insert(entry.dependencies.begin(), entry.dependencies.end());
+      }
+    }
+    if (!entry.preamble)
+      invocation->getPreprocessorOpts().addRemappedFile(file, text.get());
+  } else {
+    invocation->getPreprocessorOpts().addRemappedFile(file, text.get());
+  }
+
+  CompiledUnit unit;
+  unit.file = file;
+  unit.context = std::make_unique<llvm::LLVMContext>();
+
+  clang::CompilerInstance ci(invocation, pchOps);
+  ci.createDiagnostics(printer, /*ShouldOwnClient=*/false);
+  ci.setVirtualFileSystem(vfs);
+  ci.createFileManager();
+  if (!ci.createTarget())
+    return llvm::make_error<CompileError>(file, "hotcc: error: cannot create target\n" + diagText);
+
+  HotccCodeGenAction action(unit, deps);
+  bool ok = ci.ExecuteAction(action);
+  printer->finish();
+  const bool hadErrors = ci.getDiagnostics().hasErrorOccurred();
+  if (!ok || hadErrors || !unit.module) {
+    if (diagText.empty())
+      diagText = "hotcc: error: " + file + ": compilation failed\n";
+    return llvm::make_error<CompileError>(file, diagText);
+  }
+  unit.warnings = diagText;
+  unit.timing.parseMs = msSince(started);
+  unit.timing.preambleReused = preambleReused;
+  deps.insert(file);
+  unit.dependencies.assign(deps.begin(), deps.end());
+
+  auto analyseStart = Clock::now();
+  normalizeAndHash(*unit.module, action.facts(), unitTag, unit);
+  unit.timing.analyseMs = msSince(analyseStart);
+  return unit;
+}
+
+llvm::Expected<CompiledUnit> Compiler::compile(const std::string &file,
+                                               const std::string &unitTag) {
+  llvm::SmallString<256> path(file);
+  llvm::sys::fs::make_absolute(path);
+  llvm::sys::path::remove_dots(path, true);
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return llvm::make_error<CompileError>(
+        std::string(path),
+        "hotcc: error: cannot read " + std::string(path) + ": " + buffer.getError().message() + "\n");
+  return impl_->run(std::string(path), std::move(*buffer), false, unitTag);
+}
+
+llvm::Expected<CompiledUnit> Compiler::compileText(const std::string &virtualName,
+                                                   const std::string &text,
+                                                   const std::string &unitTag) {
+  return impl_->run(virtualName, llvm::MemoryBuffer::getMemBufferCopy(text, virtualName), true,
+                    unitTag);
+}
+
+} // namespace hotcc::frontend

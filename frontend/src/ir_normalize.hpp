@@ -1,0 +1,18 @@
+// Turns a freshly generated module into one the engine can diff against the last: names that
+// do not depend on how many string literals or initialisers came before, internal symbols promoted
+// to file-unique shared names, and a content hash per function body and per global.
+#pragma once
+#include "decl_facts.hpp"
+#include "hotcc/frontend/compiled_unit.hpp"
+
+#include <string>
+
+namespace hotcc::frontend {
+
+void normalizeAndHash(llvm::Module &module, const DeclFacts &facts, const std::string &unitTag,
+                      CompiledUnit &unit);
+
+// Suffix added to a file's internal (static) symbols when they are promoted to shared names.
+std::string promotedName(const std::string &name, const std::string &unitTag);
+
+} // namespace hotcc::frontend

@@ -1,0 +1,40 @@
+// Cuts a unit's module into what a reload links: a persistent module (storage of new globals,
+// library functions, the initialiser that constructs just the new globals) that is never unloaded,
+// and a code module holding the new bodies of changed hot functions under versioned names, every
+// call among them still going through the stubs.
+#pragma once
+#include "hotcc/frontend/compiled_unit.hpp"
+
+#include <llvm/IR/Module.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+namespace hotcc::jit {
+
+struct SplitInput {
+  std::set<std::string> compileNow;   // hot functions that get a new body in this reload
+  std::set<std::string> newData;      // data globals to define
+  std::set<std::string> newLibrary;   // library functions to define
+  std::uint64_t reloadId = 0;
+};
+
+struct SplitModules {
+  std::unique_ptr<llvm::Module> persistent;   // null when the reload defines no storage or library
+  std::unique_ptr<llvm::Module> code;         // null when no body changed
+  std::map<std::string, std::string> bodies;  // hot link name → symbol of its new body
+  std::string initializer;                    // symbol to call once linked; empty when none
+};
+
+// Name of the body of `linkName` whose content hash is `hash`.
+std::string versionedBodyName(const std::string &linkName, std::uint64_t hash);
+
+SplitModules splitModule(const llvm::Module &source, const frontend::CompiledUnit &unit,
+                         const SplitInput &input);
+
+// Undefined symbols of `module` (named, not intrinsics), each with the functions that use it.
+std::map<std::string, std::set<std::string>> undefinedSymbols(const llvm::Module &module);
+
+} // namespace hotcc::jit

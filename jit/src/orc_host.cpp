@@ -1,0 +1,210 @@
+#include "orc_host.hpp"
+
+#include <llvm/AsmParser/Parser.h>
+#include <llvm/ExecutionEngine/Orc/AbsoluteSymbols.h>
+#include <llvm/ExecutionEngine/Orc/EHFrameRegistrationPlugin.h>
+#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/SourceMgr.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <spdlog/spdlog.h>
+
+#include <dlfcn.h>
+
+extern "C" {
+// Where a stub points before its first body is linked. Only reachable through a bug in hotcc:
+// a failed reload never activates a stub it created.
+[[noreturn]] static void hotcc_rt_unlinked_stub() {
+  spdlog::critical("hotcc: a hot function was called before any body of it was linked");
+  std::abort();
+}
+}
+
+namespace hotcc::jit {
+
+namespace {
+std::once_flag nativeTargetOnce;
+
+// atexit(fn) in hot code must reach the engine too; it is a static wrapper in glibc's
+// libc_nonshared.a, so hot code gets its own, registering with __cxa_atexit under our __dso_handle.
+constexpr const char *kPlatformIR = R"IR(
+@__dso_handle = external global i8
+declare i32 @__cxa_atexit(ptr, ptr, ptr)
+define i32 @atexit(ptr %fn) {
+  %r = call i32 @__cxa_atexit(ptr %fn, ptr null, ptr @__dso_handle)
+  ret i32 %r
+}
+)IR";
+} // namespace
+
+llvm::Expected<std::unique_ptr<OrcHost>> OrcHost::create(int optLevel, ExitHandlers &exitHandlers) {
+  std::call_once(nativeTargetOnce, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+  });
+  std::unique_ptr<OrcHost> host(new OrcHost());
+  host->optLevel_ = optLevel;
+
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb)
+    return jtmb.takeError();
+  // -O0 code is for turnaround: the fast instruction selector, like clang -O0 itself.
+  jtmb->setCodeGenOptLevel(optLevel == 0 ? llvm::CodeGenOptLevel::None
+                                         : llvm::CodeGenOptLevel::Default);
+  auto optimizerTarget = jtmb->createTargetMachine();
+  if (!optimizerTarget)
+    return optimizerTarget.takeError();
+  host->optimizerTarget_ = std::move(*optimizerTarget);
+
+  auto jit = llvm::orc::LLJITBuilder()
+                 .setJITTargetMachineBuilder(std::move(*jtmb))
+                 // JITLink, with .eh_frame registered so C++ exceptions unwind through hot code.
+                 .setObjectLinkingLayerCreator([](llvm::orc::ExecutionSession &es)
+                                                   -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
+                   auto layer = std::make_unique<llvm::orc::ObjectLinkingLayer>(es);
+                   auto ehFrames = llvm::orc::EHFrameRegistrationPlugin::Create(es);
+                   if (!ehFrames)
+                     return ehFrames.takeError();
+                   layer->addPlugin(std::move(*ehFrames));
+                   return std::unique_ptr<llvm::orc::ObjectLayer>(std::move(layer));
+                 })
+                 // No platform runtime: initialisers and exit handlers are ours, TLS is emulated.
+                 .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
+                 .create();
+  if (!jit)
+    return jit.takeError();
+  host->jit_ = std::move(*jit);
+  host->dylib_ = &host->jit_->getMainJITDylib();
+  host->stubs_ = llvm::orc::createLocalIndirectStubsManagerBuilder(host->jit_->getTargetTriple())();
+  if (!host->stubs_)
+    return llvm::createStringError("hotcc: no indirect stubs for this target");
+  if (auto err = host->definePlatformSymbols(exitHandlers))
+    return std::move(err);
+  return host;
+}
+
+llvm::Error OrcHost::definePlatformSymbols(ExitHandlers &exitHandlers) {
+  auto &es = jit_->getExecutionSession();
+  llvm::orc::SymbolMap symbols;
+  symbols[es.intern("__dso_handle")] =
+      llvm::orc::ExecutorSymbolDef::fromPtr(&exitHandlers, llvm::JITSymbolFlags::Exported);
+  symbols[es.intern("__cxa_atexit")] =
+      llvm::orc::ExecutorSymbolDef::fromPtr(&hotcc_rt_cxa_atexit, llvm::JITSymbolFlags::Exported);
+  if (auto err = dylib_->define(llvm::orc::absoluteSymbols(std::move(symbols))))
+    return err;
+  defined_.insert({"__dso_handle", "__cxa_atexit", "atexit"});
+
+  auto context = std::make_unique<llvm::LLVMContext>();
+  llvm::SMDiagnostic diag;
+  auto module = llvm::parseAssemblyString(kPlatformIR, diag, *context);
+  if (!module)
+    return llvm::createStringError("hotcc: platform IR: " + diag.getMessage().str());
+  module->setDataLayout(jit_->getDataLayout());
+  module->setTargetTriple(jit_->getTargetTriple());
+  return jit_->addIRModule(*dylib_, llvm::orc::ThreadSafeModule(std::move(module),
+                                                               llvm::orc::ThreadSafeContext(
+                                                                   std::move(context))));
+}
+
+llvm::Error OrcHost::createStubs(const std::vector<std::string> &names) {
+  if (names.empty())
+    return llvm::Error::success();
+  auto trap = llvm::orc::ExecutorAddr::fromPtr(&hotcc_rt_unlinked_stub);
+  llvm::orc::IndirectStubsManager::StubInitsMap inits;
+  for (const auto &name : names)
+    inits[name] = {trap, llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  if (auto err = stubs_->createStubs(inits))
+    return err;
+  auto &es = jit_->getExecutionSession();
+  llvm::orc::SymbolMap symbols;
+  for (const auto &name : names) {
+    auto def = stubs_->findStub(name, false);
+    symbols[es.intern(name)] = llvm::orc::ExecutorSymbolDef(
+        def.getAddress(), llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+    defined_.insert(name);
+  }
+  return dylib_->define(llvm::orc::absoluteSymbols(std::move(symbols)));
+}
+
+StubHandle OrcHost::stub(const std::string &name) {
+  StubHandle handle;
+  auto stub = stubs_->findStub(name, false);
+  auto pointer = stubs_->findPointer(name);
+  handle.stub = stub.getAddress().getValue();
+  handle.slot = pointer.getAddress().toPtr<void **>();
+  return handle;
+}
+
+llvm::Expected<llvm::orc::ResourceTrackerSP> OrcHost::add(llvm::orc::ThreadSafeModule module) {
+  std::vector<std::string> names;
+  module.withModuleDo([&](llvm::Module &m) {
+    for (auto &go : m.global_objects())
+      if (!go.isDeclaration() && !go.hasLocalLinkage())
+        names.push_back(go.getName().str());
+  });
+  auto tracker = dylib_->createResourceTracker();
+  if (auto err = jit_->addIRModule(tracker, std::move(module)))
+    return std::move(err);
+  defined_.insert(names.begin(), names.end());
+  return tracker;
+}
+
+llvm::Expected<std::map<std::string, std::uintptr_t>>
+OrcHost::resolve(const std::vector<std::string> &names) {
+  std::map<std::string, std::uintptr_t> out;
+  if (names.empty())
+    return out;
+  auto &es = jit_->getExecutionSession();
+  llvm::orc::SymbolLookupSet set;
+  for (const auto &name : names)
+    set.add(es.intern(name));
+  auto result = es.lookup(llvm::orc::makeJITDylibSearchOrder(dylib_), std::move(set));
+  if (!result)
+    return result.takeError();
+  for (auto &[symbol, def] : *result)
+    out[(*symbol).str()] = def.getAddress().getValue();
+  return out;
+}
+
+std::uintptr_t OrcHost::address(const std::string &name) {
+  if (!defined_.count(name))
+    return 0;
+  auto result = jit_->lookup(*dylib_, name);
+  if (!result) {
+    llvm::consumeError(result.takeError());
+    return 0;
+  }
+  return result->getValue();
+}
+
+bool OrcHost::isKnown(const std::string &name) const {
+  if (defined_.count(name))
+    return true;
+  return dlsym(RTLD_DEFAULT, name.c_str()) != nullptr;
+}
+
+void OrcHost::optimize(llvm::Module &module) const {
+  if (optLevel_ == 0)
+    return;
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(optimizerTarget_.get());
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  auto level = optLevel_ == 1   ? llvm::OptimizationLevel::O1
+               : optLevel_ == 2 ? llvm::OptimizationLevel::O2
+                                : llvm::OptimizationLevel::O3;
+  builder.buildPerModuleDefaultPipeline(level).run(module, mam);
+}
+
+} // namespace hotcc::jit

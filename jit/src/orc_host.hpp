@@ -1,0 +1,59 @@
+// The ORC side of the engine: one LLJIT in this process, one JITDylib for all hot code, an
+// indirection-stub manager for the stable entry points, and the platform symbols hot code needs
+// (__dso_handle, __cxa_atexit, atexit) routed to the engine.
+#pragma once
+#include "hotcc/exit_handlers.hpp"
+
+#include <llvm/ExecutionEngine/Orc/Core.h>
+#include <llvm/ExecutionEngine/Orc/IndirectionUtils.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+namespace hotcc::jit {
+
+struct StubHandle {
+  std::uintptr_t stub = 0;
+  void **slot = nullptr;
+};
+
+class OrcHost {
+public:
+  static llvm::Expected<std::unique_ptr<OrcHost>> create(int optLevel, ExitHandlers &exitHandlers);
+
+  // Creates stubs (pointing at a trap until a body is set) and defines their names in the dylib.
+  llvm::Error createStubs(const std::vector<std::string> &names);
+  StubHandle stub(const std::string &name);
+
+  // Adds a module under a fresh tracker. Nothing is compiled until lookup.
+  llvm::Expected<llvm::orc::ResourceTrackerSP> add(llvm::orc::ThreadSafeModule module);
+  // Compiles and links whatever defines `names`; returns their addresses.
+  llvm::Expected<std::map<std::string, std::uintptr_t>> resolve(const std::vector<std::string> &names);
+  // Address of one defined symbol, or 0.
+  std::uintptr_t address(const std::string &name);
+
+  // Whether a name resolves: defined in the dylib (by us) or exported by the host process.
+  bool isKnown(const std::string &name) const;
+  void noteDefined(const std::string &name) { defined_.insert(name); }
+
+  void optimize(llvm::Module &module) const;
+  const llvm::DataLayout &dataLayout() const { return jit_->getDataLayout(); }
+  const llvm::Triple &triple() const { return jit_->getTargetTriple(); }
+
+private:
+  OrcHost() = default;
+  llvm::Error definePlatformSymbols(ExitHandlers &exitHandlers);
+
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  std::unique_ptr<llvm::orc::IndirectStubsManager> stubs_;
+  std::unique_ptr<llvm::TargetMachine> optimizerTarget_;
+  llvm::orc::JITDylib *dylib_ = nullptr;
+  int optLevel_ = 0;
+  std::set<std::string> defined_;  // every name we defined in the dylib
+};
+
+} // namespace hotcc::jit

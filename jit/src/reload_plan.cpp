@@ -1,0 +1,169 @@
+#include "reload_plan.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace hotcc::jit {
+
+std::vector<std::string> liveCallers(const LiveState &live, const std::string &linkName) {
+  std::vector<std::string> callers;
+  for (const auto &[name, fn] : live.hot)
+    if (name != linkName && std::binary_search(fn.info.references.begin(),
+                                               fn.info.references.end(), linkName))
+      callers.push_back(fn.info.displayName);
+  if (live.lookedUpByHost.count(linkName))
+    callers.push_back("the host program (a pointer it looked up)");
+  std::sort(callers.begin(), callers.end());
+  callers.erase(std::unique(callers.begin(), callers.end()), callers.end());
+  return callers;
+}
+
+static std::string join(const std::vector<std::string> &items, std::size_t max = 5) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size() && i < max; ++i)
+    out += (i ? ", " : "") + items[i];
+  if (items.size() > max)
+    out += ", and " + std::to_string(items.size() - max) + " more";
+  return out;
+}
+
+static std::string fieldList(const frontend::TypeLayout &layout) {
+  std::ostringstream os;
+  os << "{ ";
+  for (const auto &f : layout.fields)
+    os << f.type << (f.type.empty() ? "" : " ") << f.name << " @" << f.offsetBits / 8 << "; ";
+  os << "} " << layout.sizeBytes << " bytes";
+  return os.str();
+}
+
+std::string describeLayoutChange(const frontend::TypeLayout &before,
+                                 const frontend::TypeLayout &after) {
+  std::vector<std::string> added, removed, changed;
+  for (const auto &f : after.fields) {
+    auto old = std::find_if(before.fields.begin(), before.fields.end(),
+                            [&](const auto &o) { return o.name == f.name; });
+    if (old == before.fields.end())
+      added.push_back(f.name);
+    else if (old->type != f.type)
+      changed.push_back(f.name + " (" + old->type + " -> " + f.type + ")");
+    else if (old->offsetBits != f.offsetBits)
+      changed.push_back(f.name + " (moved from offset " + std::to_string(old->offsetBits / 8) +
+                        " to " + std::to_string(f.offsetBits / 8) + ")");
+  }
+  for (const auto &f : before.fields)
+    if (std::none_of(after.fields.begin(), after.fields.end(),
+                     [&](const auto &n) { return n.name == f.name; }))
+      removed.push_back(f.name);
+  std::ostringstream os;
+  os << "    was: " << fieldList(before) << "\n    now: " << fieldList(after) << "\n";
+  if (!added.empty())
+    os << "    fields added: " << join(added, 20) << "\n";
+  if (!removed.empty())
+    os << "    fields removed: " << join(removed, 20) << "\n";
+  if (!changed.empty())
+    os << "    fields changed: " << join(changed, 20) << "\n";
+  return os.str();
+}
+
+static void checkGlobalLayout(const frontend::GlobalInfo &now, const frontend::GlobalInfo &was,
+                              ReloadPlan &plan) {
+  if (now.layoutHash == was.layoutHash)
+    return;
+  std::ostringstream os;
+  bool named = false;
+  for (const auto &after : now.layouts) {
+    auto before = std::find_if(was.layouts.begin(), was.layouts.end(),
+                               [&](const auto &l) { return l.name == after.name; });
+    if (before == was.layouts.end() || *before == after)
+      continue;
+    os << "the layout of '" << after.name << "' changed while the live global '"
+       << was.displayName << "'" << (was.location.empty() ? "" : " (" + was.location + ")")
+       << " holds it\n"
+       << describeLayoutChange(*before, after);
+    named = true;
+  }
+  if (!named)
+    os << "the type of the live global '" << was.displayName << "' changed from '"
+       << was.typeSpelling << "' to '" << now.typeSpelling << "'\n";
+  plan.refusals.push_back(os.str());
+}
+
+ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &unitPath,
+                      const LiveState &live) {
+  ReloadPlan plan;
+  std::map<std::string, std::vector<const frontend::FunctionInfo *>> newByDisplayName;
+
+  for (const auto &[name, fn] : unit.functions) {
+    switch (fn.kind) {
+    case frontend::FunctionKind::Hot: {
+      auto it = live.hot.find(name);
+      if (it == live.hot.end()) {
+        plan.compile.push_back(name);
+        newByDisplayName[fn.displayName].push_back(&fn);
+        break;
+      }
+      const auto &was = it->second;
+      if (was.unit != unitPath && !was.unit.empty()) {
+        plan.refusals.push_back("'" + fn.displayName + "' is defined in both " + was.unit +
+                                " and " + unitPath + "\n");
+        break;
+      }
+      if (was.info.signature != fn.signature && !fn.signature.empty()) {
+        auto callers = liveCallers(live, name);
+        if (!callers.empty()) {
+          plan.refusals.push_back("the signature of '" + fn.displayName + "' changed from '" +
+                                  was.info.signature + "' to '" + fn.signature +
+                                  "' while live code calls it (" + join(callers) + ")\n");
+          break;
+        }
+      }
+      if (was.info.hash == fn.hash)
+        plan.unchanged.push_back(name);
+      else
+        plan.compile.push_back(name);
+      break;
+    }
+    case frontend::FunctionKind::Library:
+      if (!live.library.count(name))
+        plan.newLibrary.insert(name);
+      break;
+    case frontend::FunctionKind::Helper:
+      break;
+    }
+  }
+
+  for (const auto &[name, fn] : live.hot) {
+    if (fn.unit != unitPath || unit.functions.count(name))
+      continue;
+    // A function whose mangled name changed because its parameters did: same qualified name.
+    auto replacement = newByDisplayName.find(fn.info.displayName);
+    if (replacement != newByDisplayName.end()) {
+      auto callers = liveCallers(live, name);
+      if (!callers.empty()) {
+        plan.refusals.push_back("the signature of '" + fn.info.displayName + "' changed from '" +
+                                fn.info.signature + "' to '" +
+                                replacement->second.front()->signature +
+                                "' while live code calls it (" + join(callers) + ")\n");
+        continue;
+      }
+    }
+    plan.removed.push_back(name);
+  }
+
+  for (const auto &[name, global] : unit.globals) {
+    if (global.kind != frontend::GlobalKind::Data)
+      continue;
+    auto it = live.data.find(name);
+    if (it == live.data.end()) {
+      plan.newData.insert(name);
+      continue;
+    }
+    checkGlobalLayout(global, it->second, plan);
+    if (global.user && global.initializerHash != it->second.initializerHash)
+      plan.notes.push_back("'" + global.displayName +
+                           "': initializer changed; the live value is kept");
+  }
+  return plan;
+}
+
+} // namespace hotcc::jit

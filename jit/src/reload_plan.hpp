@@ -1,0 +1,46 @@
+// Decides what a reload does, from facts alone (no LLVM): which bodies to compile, which stay, which
+// functions left the source, which globals are new — and which changes to refuse because live code
+// or live data would be corrupted by them.
+#pragma once
+#include "hotcc/frontend/compiled_unit.hpp"
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace hotcc::jit {
+
+struct LiveFunction {
+  frontend::FunctionInfo info;  // facts of the body that is current
+  std::string unit;             // file that defines it
+};
+
+struct LiveState {
+  std::map<std::string, LiveFunction> hot;              // by link name
+  std::map<std::string, frontend::GlobalInfo> data;     // data globals that have storage
+  std::set<std::string> library;                        // library functions already defined
+  std::set<std::string> lookedUpByHost;                 // stubs the host holds pointers to
+};
+
+struct ReloadPlan {
+  std::vector<std::string> compile;    // hot functions that need a new body (new or changed)
+  std::vector<std::string> unchanged;  // same hash as the live body
+  std::vector<std::string> removed;    // hot functions of this unit gone from its source
+  std::set<std::string> newData;       // data globals to create
+  std::set<std::string> newLibrary;    // library functions to define
+  std::vector<std::string> notes;      // things the user should know (kept values, ...)
+  std::vector<std::string> refusals;   // non-empty: the reload must not happen
+};
+
+// Who calls (or holds the address of) `linkName` in the live code, by display name.
+std::vector<std::string> liveCallers(const LiveState &live, const std::string &linkName);
+
+ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &unitPath,
+                      const LiveState &live);
+
+// Renders the difference of two layouts of one record, for refusal messages.
+std::string describeLayoutChange(const frontend::TypeLayout &before,
+                                 const frontend::TypeLayout &after);
+
+} // namespace hotcc::jit

@@ -1,0 +1,81 @@
+// The registry of hot symbols: for every function defined in hot code, its stable stub, the slot the
+// stub jumps through, and every body it has had. Writing a slot is the one way a new body goes live.
+#pragma once
+#include "hotcc/reload_report.hpp"
+#include "hotcc/result.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hotcc {
+
+struct VersionRecord {
+  std::uint64_t hash = 0;      // content hash of the body (IR, callees by name)
+  std::uintptr_t address = 0;  // entry of the compiled body
+  std::uint64_t reload = 0;    // engine version that produced it
+  std::chrono::system_clock::time_point when;
+};
+
+struct HotSymbolInfo {
+  std::string linkName;     // the symbol name JIT'd code and the host bind to (the stub)
+  std::string displayName;  // qualified name for messages, e.g. "game::score"
+  std::string signature;    // e.g. "int (int)"
+  std::string location;     // file:line of the definition
+  std::uintptr_t stub = 0;  // stable address: callers always call this
+  void **slot = nullptr;    // the pointer the stub jumps through
+  std::vector<VersionRecord> history;
+  std::size_t current = 0;  // index into history; meaningful when !history.empty()
+  bool removedFromSource = false;
+};
+
+class Registry {
+public:
+  using BeforeReloadHook = std::function<void(const std::vector<std::string> &files)>;
+  using AfterReloadHook = std::function<void(const ReloadReport &)>;
+
+  // Records a symbol's stub; keeps the existing entry (and its history) when the name is known.
+  void declare(const std::string &linkName, const std::string &displayName,
+               const std::string &signature, const std::string &location,
+               std::uintptr_t stub, void **slot);
+
+  // Appends a version and makes it current by writing the slot (an atomic pointer store).
+  Status activate(const std::string &linkName, std::uint64_t hash, std::uintptr_t address,
+                  std::uint64_t reload);
+
+  // Points the stub back at the version before the current one.
+  Status rollback(const std::string &nameOrDisplayName);
+
+  void markRemoved(const std::string &linkName, bool removed);
+
+  // Lookup by link name first, then by display name (first match).
+  std::optional<HotSymbolInfo> find(const std::string &nameOrDisplayName) const;
+  std::vector<HotSymbolInfo> snapshot() const;
+  bool contains(const std::string &linkName) const;
+  std::size_t size() const;
+
+  std::uint64_t version() const;
+  std::uint64_t bumpVersion();
+
+  void onBeforeReload(BeforeReloadHook hook);
+  void onAfterReload(AfterReloadHook hook);
+  void notifyBefore(const std::vector<std::string> &files) const;
+  void notifyAfter(const ReloadReport &report) const;
+
+private:
+  const HotSymbolInfo *findLocked(const std::string &name) const;
+  static void writeSlot(void **slot, std::uintptr_t target);
+
+  mutable std::mutex mutex_;
+  std::map<std::string, HotSymbolInfo> symbols_;
+  std::uint64_t version_ = 0;
+  std::vector<BeforeReloadHook> before_;
+  std::vector<AfterReloadHook> after_;
+};
+
+} // namespace hotcc

@@ -1,0 +1,30 @@
+// What one reload did: the figure every status line, hook and benchmark reads.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hotcc {
+
+struct PhaseTimes {
+  double parseMs = 0;    // Clang: preprocess + parse + IR generation
+  double analyseMs = 0;  // hashing, diffing, splitting the module
+  double compileMs = 0;  // LLVM optimisation + machine code + JIT link
+  double redirectMs = 0; // writing stub pointers, running new initialisers
+  double totalMs = 0;
+};
+
+struct ReloadReport {
+  bool ok = false;
+  std::uint64_t version = 0;              // the engine's version counter after this reload
+  std::vector<std::string> files;         // files recompiled
+  std::vector<std::string> compiled;      // display names of functions with a new body
+  std::vector<std::string> removed;       // functions gone from the source; last body stays callable
+  std::vector<std::string> addedGlobals;  // globals created by this reload
+  std::vector<std::string> notes;         // warnings worth showing (kept values, removed functions)
+  std::size_t unchanged = 0;              // functions whose hash did not change
+  std::string error;                      // rendered message when !ok
+  PhaseTimes times;
+};
+
+} // namespace hotcc

@@ -1,0 +1,140 @@
+#include "hotcc/registry.hpp"
+
+#include <atomic>
+#include <spdlog/spdlog.h>
+
+namespace hotcc {
+
+void Registry::writeSlot(void **slot, std::uintptr_t target) {
+  // A stub does `jmp *slot`; an aligned pointer store is seen whole by every thread that jumps.
+  std::atomic_ref<void *>(*slot).store(reinterpret_cast<void *>(target), std::memory_order_release);
+}
+
+void Registry::declare(const std::string &linkName, const std::string &displayName,
+                       const std::string &signature, const std::string &location,
+                       std::uintptr_t stub, void **slot) {
+  std::lock_guard lock(mutex_);
+  auto &sym = symbols_[linkName];
+  if (sym.linkName.empty()) {
+    sym.linkName = linkName;
+    sym.stub = stub;
+    sym.slot = slot;
+  }
+  sym.displayName = displayName;
+  sym.signature = signature;
+  sym.location = location;
+}
+
+Status Registry::activate(const std::string &linkName, std::uint64_t hash, std::uintptr_t address,
+                          std::uint64_t reload) {
+  std::lock_guard lock(mutex_);
+  auto it = symbols_.find(linkName);
+  if (it == symbols_.end())
+    return Status::fail("hot symbol '" + linkName + "' was never declared");
+  auto &sym = it->second;
+  if (!sym.slot || address == 0)
+    return Status::fail("hot symbol '" + sym.displayName + "' has no slot or no body");
+  sym.history.push_back({hash, address, reload, std::chrono::system_clock::now()});
+  sym.current = sym.history.size() - 1;
+  sym.removedFromSource = false;
+  writeSlot(sym.slot, address);
+  return Status::ok();
+}
+
+Status Registry::rollback(const std::string &name) {
+  std::lock_guard lock(mutex_);
+  auto *found = findLocked(name);
+  if (!found)
+    return Status::fail("no hot function named '" + name + "'");
+  auto &sym = symbols_[found->linkName];
+  if (sym.history.empty() || sym.current == 0)
+    return Status::fail("'" + sym.displayName + "' has no earlier version to roll back to");
+  sym.current -= 1;
+  writeSlot(sym.slot, sym.history[sym.current].address);
+  spdlog::info("rolled back {} to version {} of {}", sym.displayName, sym.current + 1,
+               sym.history.size());
+  return Status::ok();
+}
+
+void Registry::markRemoved(const std::string &linkName, bool removed) {
+  std::lock_guard lock(mutex_);
+  if (auto it = symbols_.find(linkName); it != symbols_.end())
+    it->second.removedFromSource = removed;
+}
+
+const HotSymbolInfo *Registry::findLocked(const std::string &name) const {
+  if (auto it = symbols_.find(name); it != symbols_.end())
+    return &it->second;
+  for (auto &[link, sym] : symbols_)
+    if (sym.displayName == name)
+      return &sym;
+  return nullptr;
+}
+
+std::optional<HotSymbolInfo> Registry::find(const std::string &name) const {
+  std::lock_guard lock(mutex_);
+  if (auto *sym = findLocked(name))
+    return *sym;
+  return std::nullopt;
+}
+
+std::vector<HotSymbolInfo> Registry::snapshot() const {
+  std::lock_guard lock(mutex_);
+  std::vector<HotSymbolInfo> all;
+  all.reserve(symbols_.size());
+  for (auto &[link, sym] : symbols_)
+    all.push_back(sym);
+  return all;
+}
+
+bool Registry::contains(const std::string &linkName) const {
+  std::lock_guard lock(mutex_);
+  return symbols_.count(linkName) != 0;
+}
+
+std::size_t Registry::size() const {
+  std::lock_guard lock(mutex_);
+  return symbols_.size();
+}
+
+std::uint64_t Registry::version() const {
+  std::lock_guard lock(mutex_);
+  return version_;
+}
+
+std::uint64_t Registry::bumpVersion() {
+  std::lock_guard lock(mutex_);
+  return ++version_;
+}
+
+void Registry::onBeforeReload(BeforeReloadHook hook) {
+  std::lock_guard lock(mutex_);
+  before_.push_back(std::move(hook));
+}
+
+void Registry::onAfterReload(AfterReloadHook hook) {
+  std::lock_guard lock(mutex_);
+  after_.push_back(std::move(hook));
+}
+
+void Registry::notifyBefore(const std::vector<std::string> &files) const {
+  std::vector<BeforeReloadHook> hooks;
+  {
+    std::lock_guard lock(mutex_);
+    hooks = before_;
+  }
+  for (auto &h : hooks)
+    h(files);
+}
+
+void Registry::notifyAfter(const ReloadReport &report) const {
+  std::vector<AfterReloadHook> hooks;
+  {
+    std::lock_guard lock(mutex_);
+    hooks = after_;
+  }
+  for (auto &h : hooks)
+    h(report);
+}
+
+} // namespace hotcc

@@ -1,0 +1,71 @@
+#include "file_watcher.hpp"
+
+#include <filesystem>
+
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+namespace hotcc::cli {
+
+FileWatcher::FileWatcher() : fd_(inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {}
+
+FileWatcher::~FileWatcher() {
+  if (fd_ >= 0)
+    close(fd_);
+}
+
+void FileWatcher::watch(const std::vector<std::string> &files) {
+  files_ = {files.begin(), files.end()};
+  std::set<std::string> dirs;
+  for (auto &f : files_)
+    dirs.insert(std::filesystem::path(f).parent_path().string());
+  for (auto &[wd, dir] : dirWatches_)
+    if (!dirs.count(dir))
+      inotify_rm_watch(fd_, wd);
+  std::vector<std::pair<int, std::string>> kept;
+  for (auto &dir : dirs) {
+    int wd = inotify_add_watch(fd_, dir.c_str(),
+                               IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MODIFY);
+    if (wd >= 0)
+      kept.emplace_back(wd, dir);
+  }
+  dirWatches_ = std::move(kept);
+}
+
+void FileWatcher::drain(std::set<std::string> &changed) {
+  alignas(inotify_event) char buffer[16384];
+  for (;;) {
+    ssize_t n = read(fd_, buffer, sizeof buffer);
+    if (n <= 0)
+      return;
+    for (char *p = buffer; p < buffer + n;) {
+      auto *event = reinterpret_cast<inotify_event *>(p);
+      p += sizeof(inotify_event) + event->len;
+      if (event->len == 0)
+        continue;
+      for (auto &[wd, dir] : dirWatches_) {
+        if (wd != event->wd)
+          continue;
+        auto path = (std::filesystem::path(dir) / event->name).string();
+        if (files_.count(path))
+          changed.insert(path);
+      }
+    }
+  }
+}
+
+std::set<std::string> FileWatcher::wait(std::chrono::milliseconds timeout,
+                                        std::chrono::milliseconds quiet) {
+  std::set<std::string> changed;
+  pollfd pfd{fd_, POLLIN, 0};
+  if (poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0)
+    return changed;
+  drain(changed);
+  // Debounce: an editor's save is often several events (truncate, write, close, rename).
+  while (poll(&pfd, 1, static_cast<int>(quiet.count())) > 0)
+    drain(changed);
+  return changed;
+}
+
+} // namespace hotcc::cli

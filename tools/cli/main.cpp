@@ -1,0 +1,57 @@
+// hotcc — make C and C++ live. One binary, one subcommand per use.
+#include "common_flags.hpp"
+#include "run_command.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+int main(int argc, char **argv) {
+  // Everything after the first "--" belongs to the program hotcc runs.
+  std::vector<std::string> programArgs;
+  int ownArgc = argc;
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--") == 0) {
+      programArgs.assign(argv + i + 1, argv + argc);
+      ownArgc = i;
+      break;
+    }
+
+  spdlog::set_default_logger(spdlog::stderr_color_mt("hotcc"));
+  spdlog::set_pattern("%v");
+  spdlog::set_level(spdlog::level::warn);
+
+  CLI::App app{"hotcc: edit C and C++ while it runs"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "hotcc 0.1.0 (LLVM " LLVM_VERSION_STRING_FOR_HOTCC ")");
+
+  hotcc::cli::RunCommand run;
+  run.programArgs = programArgs;
+  run.addTo(app);
+
+  for (auto [name, what, issue] :
+       {std::tuple{"repl", "interactive C++ in this process", 3},
+        std::tuple{"wasm", "compile to a wasm32 side module in-process", 4},
+        std::tuple{"test", "run test files in-process; rerun changed ones on save", 5},
+        std::tuple{"serve", "dev server: watch, compile patches, push to browsers", 4}}) {
+    auto *cmd = app.add_subcommand(name, std::string(what) + " (not available yet)");
+    cmd->allow_extras();
+    cmd->callback([name = std::string(name), issue] {
+      std::fprintf(stderr, "hotcc: error: 'hotcc %s' is not available in this build yet "
+                           "(tracked as issue %d)\n", name.c_str(), issue);
+      std::exit(2);
+    });
+  }
+
+  auto args = hotcc::cli::normaliseArguments(ownArgc, argv);
+  std::vector<const char *> cargs;
+  for (auto &a : args)
+    cargs.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(cargs.size()), cargs.data());
+  } catch (const CLI::ParseError &e) {
+    return app.exit(e);
+  }
+  return 0;
+}

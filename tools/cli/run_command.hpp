@@ -1,0 +1,18 @@
+// `hotcc run [flags] FILE... [--watch] [-- ARGS]`: JIT-run a program's main(); with --watch,
+// reload edits while main keeps running.
+#pragma once
+#include "common_flags.hpp"
+
+namespace hotcc::cli {
+
+struct RunCommand {
+  CommonFlags flags;
+  std::vector<std::string> files;
+  std::vector<std::string> programArgs;
+  bool watch = false;
+
+  void addTo(CLI::App &app);
+  int execute();
+};
+
+} // namespace hotcc::cli

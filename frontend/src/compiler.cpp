@@ -191,13 +191,6 @@ const CompileOptions &Compiler::options() const {
   return impl_->options;
 }
 
-static std::string renderToString(const std::function<void(llvm::raw_ostream &)> &fn) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  fn(os);
-  return s;
-}
-
 llvm::Expected<std::vector<std::string>> Compiler::Impl::cc1Args(const std::string &file,
                                                                   bool fileIsVirtual) {
   if (auto it = cc1ArgsByFile.find(file); it != cc1ArgsByFile.end())
@@ -346,6 +339,8 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
 
   clang::CompilerInstance ci(invocation, pchOps);
   ci.createDiagnostics(printer, /*ShouldOwnClient=*/false);
+  // "N errors generated." belongs with the diagnostics, not on the host's stderr.
+  ci.setVerboseOutputStream(diagStream);
   ci.setVirtualFileSystem(vfs);
   ci.createFileManager();
   if (!ci.createTarget())

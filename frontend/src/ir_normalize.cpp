@@ -398,6 +398,7 @@ private:
       GlobalInfo info;
       info.linkName = g.getName().str();
       info.kind = isCodeLocal(g) ? GlobalKind::CodeLocal : GlobalKind::Data;
+      info.threadLocal = g.isThreadLocal();
       info.displayName = llvm::demangle(info.linkName);
       if (auto it = globalFacts_.find(&g); it != globalFacts_.end()) {
         info.displayName = it->second.displayName;

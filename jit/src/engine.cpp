@@ -329,7 +329,7 @@ ReloadReport Engine::Impl::load(Unit &unit) {
   for (auto &[name, body] : split.bodies)
     wanted.push_back(body);
   for (auto &name : plan.newData)
-    wanted.push_back(name);
+    wanted.push_back(cu.globals.at(name).threadLocal ? "__emutls_v." + name : name);
   if (!split.initializer.empty())
     wanted.push_back(split.initializer);
   auto addresses = host->resolve(wanted);
@@ -492,7 +492,7 @@ void *Engine::lookup(const std::string &name) {
     return reinterpret_cast<void *>(sym->stub);
   }
   for (auto &[link, global] : impl_->live.data)
-    if (link == name || global.displayName == name)
+    if ((link == name || global.displayName == name) && !global.threadLocal)
       return reinterpret_cast<void *>(impl_->host->address(link));
   return nullptr;
 }

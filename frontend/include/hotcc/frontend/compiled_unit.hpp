@@ -56,6 +56,7 @@ struct GlobalInfo {
   std::string location;
   GlobalKind kind = GlobalKind::Data;
   bool user = false;                 // declared in the user's code (not a system header)
+  bool threadLocal = false;          // emulated TLS: the storage symbol is __emutls_v.<name>
   std::string typeSpelling;          // Clang's spelling of the variable's type
   std::uint64_t layoutHash = 0;      // hash of the layouts below plus the IR type
   std::uint64_t initializerHash = 0; // hash of the static initializer

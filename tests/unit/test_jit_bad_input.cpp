@@ -1,0 +1,124 @@
+// Bad input: every failure leaves the previous version running and says what happened.
+#include "engine_fixture.hpp"
+
+#include <filesystem>
+
+using hotcc::test::EngineFixture;
+
+static const char *kGood = "int helper(int x) { return x * 2; }\n"
+                           "int score(int n) { return helper(n) + 1; }\n";
+
+TEST_CASE("bad input: a syntax error keeps the old body and reports clang's diagnostic", "[jit][bad]") {
+  EngineFixture f(kGood);
+  auto *score = f.fn<int(int)>("_Z5scorei");
+  auto report = f.edit("int helper(int x) { return x * 2 }\nint score(int n) { return helper(n) + 1; }\n");
+  CHECK_FALSE(report.ok);
+  CHECK(report.error.find("hot.cpp:1:33: error: expected ';'") != std::string::npos);
+  CHECK(score(2) == 5);
+  f.editOk("int helper(int x) { return x * 3; }\nint score(int n) { return helper(n) + 1; }\n");
+  CHECK(score(2) == 7);
+}
+
+TEST_CASE("bad input: an undefined symbol is named with its user", "[jit][bad]") {
+  EngineFixture f(kGood);
+  auto *score = f.fn<int(int)>("_Z5scorei");
+  auto report = f.edit("int missing_fn(int);\nint helper(int x) { return x * 2; }\n"
+                       "int score(int n) { return missing_fn(n); }\n");
+  CHECK_FALSE(report.ok);
+  CHECK(report.error.find("undefined symbol 'missing_fn(int)'") != std::string::npos);
+  CHECK(report.error.find("used by score") != std::string::npos);
+  CHECK(score(2) == 5);
+  // The engine is not wedged: the next good edit goes live.
+  f.editOk("int helper(int x) { return x * 2; }\nint score(int n) { return helper(n) + 2; }\n");
+  CHECK(score(2) == 6);
+}
+
+TEST_CASE("bad input: a signature change with live callers is refused (C++)", "[jit][bad]") {
+  EngineFixture f(kGood);
+  auto *score = f.fn<int(int)>("_Z5scorei");
+  auto report = f.edit("int helper(int x, int k) { return x * k; }\n"
+                       "int score(int n) { return helper(n, 2) + 1; }\n");
+  CHECK_FALSE(report.ok);
+  CHECK(report.error.find("signature of 'helper' changed from 'int (int)' to 'int (int, int)'") !=
+        std::string::npos);
+  CHECK(report.error.find("score") != std::string::npos);
+  CHECK(score(2) == 5);
+}
+
+TEST_CASE("bad input: a signature change with live callers is refused (C)", "[jit][bad]") {
+  EngineFixture f("int helper(int x) { return x * 2; }\nint score(int n) { return helper(n) + 1; }\n",
+                  "hot.c");
+  auto *score = f.fn<int(int)>("score");
+  auto report = f.edit("long helper(long x, long k) { return x * k; }\n"
+                       "int score(int n) { return (int)helper(n, 2) + 1; }\n");
+  CHECK_FALSE(report.ok);
+  CHECK(report.error.find("signature of 'helper' changed from 'int (int)' to 'long (long, long)'") !=
+        std::string::npos);
+  CHECK(score(2) == 5);
+}
+
+TEST_CASE("bad input: a layout change of a struct held by a live global is refused", "[jit][bad]") {
+  const char *v1 = "struct Player { int hp; float x; };\nPlayer player{100, 1.5f};\n"
+                   "int hp() { return player.hp; }\n";
+  EngineFixture f(v1);
+  auto *hp = f.fn<int()>("_Z2hpv");
+  auto report = f.edit("struct Player { int hp; int armor; float x; };\nPlayer player{100, 5, 1.5f};\n"
+                       "int hp() { return player.hp + player.armor; }\n");
+  CHECK_FALSE(report.ok);
+  CHECK(report.error.find("layout of 'struct Player' changed") != std::string::npos);
+  CHECK(report.error.find("'player'") != std::string::npos);
+  CHECK(report.error.find("fields added: armor") != std::string::npos);
+  CHECK(hp() == 100);
+  f.editOk("struct Player { int hp; float x; };\nPlayer player{100, 1.5f};\n"
+           "int hp() { return player.hp * 2; }\n");
+  CHECK(hp() == 200);
+}
+
+TEST_CASE("bad input: a function deleted from the file stays callable", "[jit][bad]") {
+  EngineFixture f(kGood);
+  auto *helper = f.fn<int(int)>("_Z6helperi");
+  auto report = f.editOk("int score(int n) { return n; }\n");
+  CHECK(report.removed == std::vector<std::string>{"helper"});
+  CHECK(helper(4) == 8);
+  bool noted = false;
+  for (auto &note : report.notes)
+    noted = noted || note.find("'helper' was removed") != std::string::npos;
+  CHECK(noted);
+  // Putting it back makes it current again.
+  f.editOk("int helper(int x) { return x * 5; }\nint score(int n) { return helper(n); }\n");
+  CHECK(helper(4) == 20);
+}
+
+TEST_CASE("bad input: a missing file is reported and the old code keeps running", "[jit][bad]") {
+  EngineFixture f(kGood);
+  auto *score = f.fn<int(int)>("_Z5scorei");
+  std::filesystem::remove(f.source.path());
+  auto report = f.engine->reloadFile(f.source.path());
+  CHECK_FALSE(report.ok);
+  CHECK(report.error.find("cannot read") != std::string::npos);
+  CHECK(score(2) == 5);
+  std::string error;
+  auto fresh = hotcc::Engine::create({}, error);
+  REQUIRE(fresh);
+  auto missing = fresh->addFile("/nonexistent/nowhere.cpp");
+  CHECK_FALSE(missing.ok);
+  CHECK(missing.error.find("cannot read") != std::string::npos);
+}
+
+TEST_CASE("bad input: a half-written file fails, the next save recovers", "[jit][bad]") {
+  EngineFixture f(kGood);
+  auto *score = f.fn<int(int)>("_Z5scorei");
+  CHECK_FALSE(f.edit("int helper(int x) { return x * 2; }\nint score(int n) { return hel").ok);
+  CHECK(score(2) == 5);
+  f.editOk("int helper(int x) { return x * 2; }\nint score(int n) { return helper(n) + 10; }\n");
+  CHECK(score(2) == 14);
+}
+
+TEST_CASE("bad input: the same function in two files is refused", "[jit][bad]") {
+  EngineFixture f(kGood);
+  hotcc::test::TempSource other("other.cpp", "int helper(int x) { return -x; }\n");
+  auto report = f.engine->addFile(other.path());
+  CHECK_FALSE(report.ok);
+  CHECK(report.error.find("'helper' is defined in both") != std::string::npos);
+  CHECK(f.fn<int(int)>("_Z5scorei")(2) == 5);
+}

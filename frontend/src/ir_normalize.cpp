@@ -119,6 +119,7 @@ private:
         info.kind = FunctionKind::Helper;
       else
         info.kind = FunctionKind::Library;
+      info.odr = fn.hasLinkOnceODRLinkage() || fn.hasWeakODRLinkage();
       kinds_[&fn] = info.kind;
       pendingFunctions_[&fn] = std::move(info);
     }

@@ -75,7 +75,7 @@ struct Engine::Impl {
     std::string path;
     std::string tag;
     std::vector<std::string> dependencies;
-    std::map<std::string, FileStamp> stamps;  // of the dependencies at the last good compile
+    std::map<std::string, FileStamp> stamps;     // of the dependencies at the last good compile
     std::map<std::string, FileStamp> attempted;  // at the last compile, good or not
     bool loaded = false;
   };
@@ -84,9 +84,26 @@ struct Engine::Impl {
   std::vector<llvm::orc::ResourceTrackerSP> trackers;  // every version stays mapped (see README)
   bool shutDown = false;
 
+  // One unit on its way in: compiled, planned, split, not yet linked.
+  struct Pending {
+    Unit *unit = nullptr;
+    frontend::CompiledUnit cu;
+    jit::ReloadPlan plan;
+    std::map<std::string, std::uintptr_t> reused;  // edits undone: bodies already linked
+    jit::SplitModules split;
+    std::map<std::string, FileStamp> stamps;
+    ReloadReport report;
+    Clock::time_point started;
+    bool failed = false;
+  };
+
   frontend::Compiler &compilerFor(const std::string &path, std::string &error);
-  ReloadReport load(Unit &unit);
-  ReloadReport refuse(ReloadReport report, const std::string &what);
+  // Compiles, plans and links several units as one step, so files may refer to each other.
+  std::vector<ReloadReport> loadBatch(const std::vector<Unit *> &batch);
+  bool compileAndPlan(Pending &p, jit::LiveState &planning);
+  void checkUndefined(std::vector<Pending> &pending);
+  void fail(Pending &p, const std::string &message);
+  ReloadReport finish(Pending &p);
 };
 
 frontend::Compiler &Engine::Impl::compilerFor(const std::string &path, std::string &error) {
@@ -173,278 +190,327 @@ std::vector<std::string> Engine::watchedFiles() const {
   return {all.begin(), all.end()};
 }
 
-ReloadReport Engine::Impl::refuse(ReloadReport report, const std::string &what) {
-  report.ok = false;
-  report.error = what;
-  return report;
+void Engine::Impl::fail(Pending &p, const std::string &message) {
+  p.failed = true;
+  p.report.ok = false;
+  p.report.error = message;
 }
 
-ReloadReport Engine::Impl::load(Unit &unit) {
-  auto started = Clock::now();
-  ReloadReport report;
-  report.files = {unit.path};
-  registry.notifyBefore(report.files);
+ReloadReport Engine::Impl::finish(Pending &p) {
+  p.report.times.totalMs = msSince(p.started);
+  p.report.version = registry.version();
+  registry.notifyAfter(p.report);
+  return std::move(p.report);
+}
 
-  auto finish = [&](ReloadReport r) {
-    r.times.totalMs = msSince(started);
-    r.version = registry.version();
-    registry.notifyAfter(r);
-    return r;
-  };
-
-  // 1. Compile.
+bool Engine::Impl::compileAndPlan(Pending &p, jit::LiveState &planning) {
+  Unit &unit = *p.unit;
   std::string setupError;
   auto &unitCompiler = compilerFor(unit.path, setupError);
-  auto stampsBefore = std::map<std::string, FileStamp>{};
   for (auto &dep : unit.dependencies)
-    stampsBefore[dep] = stampOf(dep);
-  stampsBefore[unit.path] = stampOf(unit.path);
-  unit.attempted = stampsBefore;
+    p.stamps[dep] = stampOf(dep);
+  p.stamps[unit.path] = stampOf(unit.path);
+  unit.attempted = p.stamps;
+
   auto compiled = unitCompiler.compile(unit.path, unit.tag);
   if (!compiled) {
     std::string message;
     llvm::handleAllErrors(
-        compiled.takeError(),
-        [&](const frontend::CompileError &e) { message = e.rendered(); },
+        compiled.takeError(), [&](const frontend::CompileError &e) { message = e.rendered(); },
         [&](const llvm::ErrorInfoBase &e) { message = e.message(); });
-    return finish(refuse(std::move(report), message));
+    fail(p, message);
+    return false;
   }
-  auto &cu = *compiled;
-  report.times.parseMs = cu.timing.parseMs;
-  if (!cu.warnings.empty())
-    report.notes.push_back(cu.warnings);
+  p.cu = std::move(*compiled);
+  p.report.times.parseMs = p.cu.timing.parseMs;
+  if (!p.cu.warnings.empty())
+    p.report.notes.push_back(p.cu.warnings);
 
-  // 2. Plan against the live state.
   auto analyseStart = Clock::now();
-  auto plan = jit::planReload(cu, unit.path, live);
-  if (!plan.refusals.empty()) {
+  p.plan = jit::planReload(p.cu, unit.path, planning);
+  if (!p.plan.refusals.empty()) {
     std::string message = "hotcc: error: refusing to reload " + fileName(unit.path) + ":\n";
-    for (auto &r : plan.refusals)
+    for (auto &r : p.plan.refusals)
       message += "  " + r;
     message += "  the running code keeps its current version; restart the program to apply this "
                "change\n";
-    return finish(refuse(std::move(report), message));
+    fail(p, message);
+    return false;
   }
 
   // A body whose hash the registry has seen (an edit undone) is linked already: point back at it.
-  std::map<std::string, std::uintptr_t> reused;
   std::set<std::string> compileNow;
-  for (auto &name : plan.compile) {
-    auto hash = cu.functions.at(name).hash;
-    if (auto known = registry.find(name)) {
+  for (auto &name : p.plan.compile) {
+    auto hash = p.cu.functions.at(name).hash;
+    if (auto known = registry.find(name))
       for (auto &version : known->history)
         if (version.hash == hash)
-          reused[name] = version.address;
-    }
-    if (!reused.count(name))
+          p.reused[name] = version.address;
+    if (!p.reused.count(name))
       compileNow.insert(name);
   }
-
   jit::SplitInput input;
-  input.compileNow = compileNow;
-  input.newData = plan.newData;
-  input.newLibrary = plan.newLibrary;
+  input.compileNow = std::move(compileNow);
+  input.newData = p.plan.newData;
+  input.newLibrary = p.plan.newLibrary;
   input.reloadId = registry.version() + 1;
-  auto split = jit::splitModule(*cu.module, cu, input);
+  p.split = jit::splitModule(*p.cu.module, p.cu, input);
+  p.report.times.analyseMs = p.cu.timing.analyseMs + msSince(analyseStart);
 
-  // Every name the new code uses must resolve before anything is linked: a missing one is a
-  // clear error now instead of a half-linked version later.
-  std::vector<std::string> newStubs;
-  for (auto &name : plan.compile)
-    if (!registry.contains(name))
-      newStubs.push_back(name);
-  std::set<std::string> definedHere(newStubs.begin(), newStubs.end());
-  for (auto *m : {split.persistent.get(), split.code.get()})
-    if (m)
-      for (auto &go : m->global_objects())
-        if (!go.isDeclaration())
-          definedHere.insert(go.getName().str());
-  for (auto &[name, fn] : cu.functions)
+  // What later units of the batch plan against: this unit's definitions as if already live.
+  for (auto &[name, fn] : p.cu.functions) {
     if (fn.kind == frontend::FunctionKind::Hot)
-      definedHere.insert(name);
-  std::vector<std::string> missing;
-  for (auto *m : {split.persistent.get(), split.code.get()}) {
-    if (!m)
-      continue;
-    for (auto &[name, users] : jit::undefinedSymbols(*m)) {
-      if (definedHere.count(name) || host->isKnown(name))
+      planning.hot[name] = {fn, unit.path};
+    else if (fn.kind == frontend::FunctionKind::Library)
+      planning.library.insert(name);
+  }
+  for (auto &name : p.plan.newData)
+    planning.data[name] = p.cu.globals.at(name);
+  return true;
+}
+
+// Every name the new code uses must resolve before anything is linked: a missing one is a clear
+// error now instead of a half-linked version later. A unit that fails drops out, which may
+// leave another without a definition it needed, so this runs until nothing changes.
+void Engine::Impl::checkUndefined(std::vector<Pending> &pending) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::set<std::string> batchDefined;
+    for (auto &p : pending) {
+      if (p.failed)
         continue;
-      std::vector<std::string> userNames;
-      for (auto &user : users) {
-        auto base = user.substr(0, user.find(".hcv."));
-        auto fn = cu.functions.find(base);
-        userNames.push_back(fn != cu.functions.end() ? fn->second.displayName
-                                                     : llvm::demangle(base));
+      for (auto &[name, fn] : p.cu.functions)
+        if (fn.kind == frontend::FunctionKind::Hot)
+          batchDefined.insert(name);
+      for (auto *m : {p.split.persistent.get(), p.split.code.get()})
+        if (m)
+          for (auto &go : m->global_objects())
+            if (!go.isDeclaration())
+              batchDefined.insert(go.getName().str());
+    }
+    for (auto &p : pending) {
+      if (p.failed)
+        continue;
+      std::vector<std::string> missing;
+      for (auto *m : {p.split.persistent.get(), p.split.code.get()}) {
+        if (!m)
+          continue;
+        for (auto &[name, users] : jit::undefinedSymbols(*m)) {
+          if (batchDefined.count(name) || registry.contains(name) || host->isKnown(name))
+            continue;
+          std::string line = "undefined symbol '" + llvm::demangle(name) + "'";
+          std::vector<std::string> userNames;
+          for (auto &user : users) {
+            auto base = user.substr(0, user.find(".hcv."));
+            auto fn = p.cu.functions.find(base);
+            userNames.push_back(fn != p.cu.functions.end() ? fn->second.displayName
+                                                           : llvm::demangle(base));
+          }
+          std::sort(userNames.begin(), userNames.end());
+          userNames.erase(std::unique(userNames.begin(), userNames.end()), userNames.end());
+          for (std::size_t i = 0; i < userNames.size(); ++i)
+            line += (i ? ", " : ", used by ") + userNames[i];
+          missing.push_back(line);
+        }
       }
-      std::string line = "undefined symbol '" + llvm::demangle(name) + "'";
-      if (!userNames.empty()) {
-        line += ", used by ";
-        for (std::size_t i = 0; i < userNames.size(); ++i)
-          line += (i ? ", " : "") + userNames[i];
-      }
-      missing.push_back(line);
+      if (missing.empty())
+        continue;
+      std::sort(missing.begin(), missing.end());
+      missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+      std::string message = "hotcc: error: cannot link " + fileName(p.unit->path) + ":\n";
+      for (auto &m : missing)
+        message += "  " + m + "\n";
+      message += "  the running code keeps its current version\n";
+      fail(p, message);
+      changed = true;
     }
   }
-  if (!missing.empty()) {
-    std::sort(missing.begin(), missing.end());
-    missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
-    std::string message = "hotcc: error: cannot link " + fileName(unit.path) + ":\n";
-    for (auto &m : missing)
-      message += "  " + m + "\n";
-    message += "  the running code keeps its current version\n";
-    return finish(refuse(std::move(report), message));
-  }
-  report.times.analyseMs = cu.timing.analyseMs + msSince(analyseStart);
+}
 
-  // 3. Link.
+std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &batch) {
+  std::vector<Pending> pending(batch.size());
+  jit::LiveState planning = live;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto &p = pending[i];
+    p.unit = batch[i];
+    p.started = Clock::now();
+    p.report.files = {p.unit->path};
+    registry.notifyBefore(p.report.files);
+    compileAndPlan(p, planning);
+  }
+  checkUndefined(pending);
+
+  // Link everything that survived as one step.
   auto compileStart = Clock::now();
-  if (auto err = host->createStubs(newStubs))
-    return finish(refuse(std::move(report), "hotcc: error: " + llvm::toString(std::move(err))));
-  for (auto &name : newStubs) {
-    auto &fn = cu.functions.at(name);
-    auto handle = host->stub(name);
-    registry.declare(name, fn.displayName, fn.signature, fn.location, handle.stub, handle.slot);
+  std::vector<std::string> newStubs;
+  std::vector<std::string> wanted;
+  for (auto &p : pending) {
+    if (p.failed)
+      continue;
+    for (auto &name : p.plan.compile)
+      if (!registry.contains(name)) {
+        newStubs.push_back(name);
+        auto &fn = p.cu.functions.at(name);
+        // declared after the stubs exist, below
+        (void)fn;
+      }
+    for (auto &[name, body] : p.split.bodies)
+      wanted.push_back(body);
+    for (auto &name : p.plan.newData)
+      wanted.push_back(p.cu.globals.at(name).threadLocal ? "__emutls_v." + name : name);
+    if (!p.split.initializer.empty())
+      wanted.push_back(p.split.initializer);
+  }
+  auto failAll = [&](const std::string &message) {
+    for (auto &p : pending)
+      if (!p.failed)
+        fail(p, message);
+  };
+  if (auto err = host->createStubs(newStubs)) {
+    failAll("hotcc: error: " + llvm::toString(std::move(err)) + "\n");
+  } else {
+    for (auto &p : pending)
+      if (!p.failed)
+        for (auto &name : p.plan.compile)
+          if (std::find(newStubs.begin(), newStubs.end(), name) != newStubs.end()) {
+            auto &fn = p.cu.functions.at(name);
+            auto handle = host->stub(name);
+            registry.declare(name, fn.displayName, fn.signature, fn.location, handle.stub,
+                             handle.slot);
+          }
   }
 
-  cu.module.reset();
-  llvm::orc::ThreadSafeContext context(std::move(cu.context));
   std::vector<llvm::orc::ResourceTrackerSP> added;
-  auto rollbackAdded = [&] {
+  std::map<std::string, std::uintptr_t> addresses;
+  bool linked = std::any_of(pending.begin(), pending.end(), [](auto &p) { return !p.failed; });
+  for (auto &p : pending) {
+    if (p.failed)
+      continue;
+    p.cu.module.reset();
+    llvm::orc::ThreadSafeContext context(std::move(p.cu.context));
+    for (auto *slot : {&p.split.persistent, &p.split.code}) {
+      if (!*slot || !linked)
+        continue;
+      host->optimize(**slot);
+      auto tracker = host->add(llvm::orc::ThreadSafeModule(std::move(*slot), context));
+      if (!tracker) {
+        failAll("hotcc: error: " + llvm::toString(tracker.takeError()) + "\n");
+        linked = false;
+        continue;
+      }
+      added.push_back(*tracker);
+    }
+  }
+  if (linked) {
+    auto resolved = host->resolve(wanted);
+    if (!resolved) {
+      std::string files;
+      for (auto &p : pending)
+        if (!p.failed)
+          files += (files.empty() ? "" : ", ") + fileName(p.unit->path);
+      failAll("hotcc: error: cannot link " + files + ": " + llvm::toString(resolved.takeError()) +
+              "\n  the running code keeps its current version\n");
+      linked = false;
+    } else {
+      addresses = std::move(*resolved);
+    }
+  }
+  if (!linked) {
     for (auto &tracker : added)
       llvm::consumeError(tracker->remove());
-  };
-  std::vector<std::string> wanted;
-  for (auto *slot : {&split.persistent, &split.code}) {
-    if (!*slot)
-      continue;
-    host->optimize(**slot);
-    auto tracker = host->add(llvm::orc::ThreadSafeModule(std::move(*slot), context));
-    if (!tracker) {
-      rollbackAdded();
-      return finish(refuse(std::move(report),
-                           "hotcc: error: " + llvm::toString(tracker.takeError()) + "\n"));
-    }
-    added.push_back(*tracker);
+    std::vector<ReloadReport> reports;
+    for (auto &p : pending)
+      reports.push_back(finish(p));
+    return reports;
   }
-  for (auto &[name, body] : split.bodies)
-    wanted.push_back(body);
-  for (auto &name : plan.newData)
-    wanted.push_back(cu.globals.at(name).threadLocal ? "__emutls_v." + name : name);
-  if (!split.initializer.empty())
-    wanted.push_back(split.initializer);
-  auto addresses = host->resolve(wanted);
-  if (!addresses) {
-    rollbackAdded();
-    return finish(refuse(std::move(report), "hotcc: error: cannot link " + fileName(unit.path) +
-                                                ": " + llvm::toString(addresses.takeError()) +
-                                                "\n  the running code keeps its current version\n"));
-  }
-  report.times.compileMs = msSince(compileStart);
+  double compileMs = msSince(compileStart);
 
-  // 4. Go live: write the slots, then construct what is new.
-  auto redirectStart = Clock::now();
+  // Go live: write the slots of every unit, commit the new live state, then construct what is new
+  // (initialisers may call any hot function, in any unit of the batch).
   auto version = registry.bumpVersion();
-  for (auto &[name, body] : split.bodies) {
-    auto &fn = cu.functions.at(name);
-    registry.declare(name, fn.displayName, fn.signature, fn.location, registry.find(name)->stub,
-                     registry.find(name)->slot);
-    if (auto status = registry.activate(name, fn.hash, addresses->at(body), version); !status)
-      spdlog::error("hotcc: {}", status.message());
-    report.compiled.push_back(fn.displayName);
-  }
-  for (auto &[name, address] : reused) {
-    auto &fn = cu.functions.at(name);
-    (void)registry.activate(name, fn.hash, address, version);
-    report.compiled.push_back(fn.displayName);
-  }
-  for (auto &name : plan.removed) {
-    registry.markRemoved(name, true);
-    auto &fn = live.hot.at(name);
-    report.removed.push_back(fn.info.displayName);
-    report.notes.push_back("'" + fn.info.displayName +
-                           "' was removed from the source; its last version stays callable");
-  }
-  report.unchanged = plan.unchanged.size();
-  for (auto &note : plan.notes)
-    report.notes.push_back(note);
-
-  // Commit the new live state before running initialisers (they may call hot code).
-  for (auto &[name, fn] : cu.functions) {
-    if (fn.kind == frontend::FunctionKind::Hot)
-      live.hot[name] = {fn, unit.path};
-    else if (fn.kind == frontend::FunctionKind::Library)
-      live.library.insert(name);
-  }
-  for (auto &name : plan.removed)
-    live.hot[name].unit = unit.path;  // stays owned; its facts stay those of the last body
-  for (auto &[name, global] : cu.globals)
-    if (global.kind == frontend::GlobalKind::Data) {
-      if (plan.newData.count(name)) {
-        live.data[name] = global;
-        if (global.user)
-          report.addedGlobals.push_back(global.displayName);
-      }
+  std::vector<std::pair<Pending *, std::uintptr_t>> initialisers;
+  for (auto &p : pending) {
+    if (p.failed)
+      continue;
+    auto redirectStart = Clock::now();
+    p.report.times.compileMs = compileMs;
+    for (auto &[name, body] : p.split.bodies) {
+      auto &fn = p.cu.functions.at(name);
+      auto known = registry.find(name);
+      registry.declare(name, fn.displayName, fn.signature, fn.location, known->stub, known->slot);
+      if (auto status = registry.activate(name, fn.hash, addresses.at(body), version); !status)
+        spdlog::error("hotcc: {}", status.message());
+      p.report.compiled.push_back(fn.displayName);
     }
+    for (auto &[name, address] : p.reused) {
+      auto &fn = p.cu.functions.at(name);
+      (void)registry.activate(name, fn.hash, address, version);
+      p.report.compiled.push_back(fn.displayName);
+    }
+    for (auto &name : p.plan.removed) {
+      registry.markRemoved(name, true);
+      auto &fn = live.hot.at(name);
+      p.report.removed.push_back(fn.info.displayName);
+      p.report.notes.push_back("'" + fn.info.displayName +
+                               "' was removed from the source; its last version stays callable");
+    }
+    p.report.unchanged = p.plan.unchanged.size();
+    for (auto &note : p.plan.notes)
+      p.report.notes.push_back(note);
+
+    for (auto &[name, fn] : p.cu.functions) {
+      if (fn.kind == frontend::FunctionKind::Hot)
+        live.hot[name] = {fn, p.unit->path};
+      else if (fn.kind == frontend::FunctionKind::Library)
+        live.library.insert(name);
+    }
+    for (auto &name : p.plan.newData) {
+      auto &global = p.cu.globals.at(name);
+      live.data[name] = global;
+      if (global.user)
+        p.report.addedGlobals.push_back(global.displayName);
+    }
+    p.unit->dependencies = p.cu.dependencies;
+    p.unit->stamps = p.stamps;
+    for (auto &dep : p.unit->dependencies)
+      if (!p.unit->stamps.count(dep))
+        p.unit->stamps[dep] = stampOf(dep);
+    p.unit->attempted = p.unit->stamps;
+    p.unit->loaded = true;
+    if (!p.split.initializer.empty())
+      initialisers.emplace_back(&p, addresses.at(p.split.initializer));
+    p.report.times.redirectMs = msSince(redirectStart);
+    p.report.ok = true;
+  }
   for (auto &tracker : added)
     trackers.push_back(tracker);
-  unit.dependencies = cu.dependencies;
-  unit.stamps = stampsBefore;
-  for (auto &dep : unit.dependencies)
-    if (!unit.stamps.count(dep))
-      unit.stamps[dep] = stampOf(dep);
-  unit.loaded = true;
 
-  if (!split.initializer.empty()) {
-    auto init = reinterpret_cast<void (*)()>(addresses->at(split.initializer));
+  for (auto &[p, address] : initialisers) {
+    auto started = Clock::now();
     try {
-      init();
+      reinterpret_cast<void (*)()>(address)();
     } catch (const std::exception &e) {
-      report.notes.push_back(std::string("a global initializer threw: ") + e.what());
+      p->report.notes.push_back(std::string("a global initializer threw: ") + e.what());
     } catch (...) {
-      report.notes.push_back("a global initializer threw an exception");
+      p->report.notes.push_back("a global initializer threw an exception");
     }
+    p->report.times.redirectMs += msSince(started);
   }
-  report.times.redirectMs = msSince(redirectStart);
-  report.ok = true;
-  return finish(std::move(report));
+
+  std::vector<ReloadReport> reports;
+  for (auto &p : pending)
+    reports.push_back(finish(p));
+  return reports;
 }
 
-ReloadReport Engine::addFile(const std::string &path) {
-  std::lock_guard lock(impl_->reloadMutex);
-  auto absolute = absolutePath(path);
-  auto &unit = impl_->units[absolute];
-  if (unit.path.empty()) {
-    unit.path = absolute;
-    unit.tag = unitTagFor(absolute);
-  }
-  auto report = impl_->load(unit);
-  if (!report.ok && !unit.loaded)
-    impl_->units.erase(absolute);
-  return report;
-}
-
-ReloadReport Engine::reloadFile(const std::string &path) {
-  auto absolute = absolutePath(path);
-  std::vector<std::string> targets;
-  {
-    std::lock_guard lock(impl_->reloadMutex);
-    for (auto &[unitPath, unit] : impl_->units)
-      if (unitPath == absolute || std::find(unit.dependencies.begin(), unit.dependencies.end(),
-                                            absolute) != unit.dependencies.end())
-        targets.push_back(unitPath);
-  }
-  if (targets.empty()) {
-    ReloadReport report;
-    report.error = "hotcc: error: " + path + " is not part of the running program\n";
-    return report;
-  }
+static ReloadReport mergeReports(std::vector<ReloadReport> reports) {
+  if (reports.size() == 1)
+    return std::move(reports.front());
   ReloadReport merged;
   merged.ok = true;
-  for (auto &target : targets) {
-    std::lock_guard lock(impl_->reloadMutex);
-    auto report = impl_->load(impl_->units[target]);
+  for (auto &report : reports) {
     merged.ok = merged.ok && report.ok;
-    merged.version = report.version;
+    merged.version = std::max(merged.version, report.version);
     merged.files.insert(merged.files.end(), report.files.begin(), report.files.end());
     merged.compiled.insert(merged.compiled.end(), report.compiled.begin(), report.compiled.end());
     merged.removed.insert(merged.removed.end(), report.removed.begin(), report.removed.end());
@@ -455,34 +521,71 @@ ReloadReport Engine::reloadFile(const std::string &path) {
     merged.error += report.error;
     merged.times.parseMs += report.times.parseMs;
     merged.times.analyseMs += report.times.analyseMs;
-    merged.times.compileMs += report.times.compileMs;
+    merged.times.compileMs = std::max(merged.times.compileMs, report.times.compileMs);
     merged.times.redirectMs += report.times.redirectMs;
-    merged.times.totalMs += report.times.totalMs;
+    merged.times.totalMs = std::max(merged.times.totalMs, report.times.totalMs);
   }
   return merged;
 }
 
-std::vector<ReloadReport> Engine::reloadChanged() {
-  std::vector<std::string> stale;
-  {
-    std::lock_guard lock(impl_->reloadMutex);
-    for (auto &[path, unit] : impl_->units) {
-      // Against the last attempt: a file that failed to compile is retried when it changes again,
-      // not on every unrelated save.
-      auto &reference = unit.attempted.empty() ? unit.stamps : unit.attempted;
-      bool changed = reference.empty();
-      for (auto &[dep, stamp] : reference)
-        changed = changed || !(stampOf(dep) == stamp);
-      if (changed)
-        stale.push_back(path);
+ReloadReport Engine::addFile(const std::string &path) {
+  return mergeReports(addFiles({path}));
+}
+
+std::vector<ReloadReport> Engine::addFiles(const std::vector<std::string> &paths) {
+  std::lock_guard lock(impl_->reloadMutex);
+  std::vector<Impl::Unit *> batch;
+  std::vector<std::string> added;
+  for (auto &path : paths) {
+    auto absolute = absolutePath(path);
+    auto &unit = impl_->units[absolute];
+    if (unit.path.empty()) {
+      unit.path = absolute;
+      unit.tag = unitTagFor(absolute);
+      added.push_back(absolute);
     }
+    if (std::find(batch.begin(), batch.end(), &unit) == batch.end())
+      batch.push_back(&unit);
   }
-  std::vector<ReloadReport> reports;
-  for (auto &path : stale) {
-    std::lock_guard lock(impl_->reloadMutex);
-    reports.push_back(impl_->load(impl_->units[path]));
-  }
+  auto reports = impl_->loadBatch(batch);
+  for (auto &absolute : added)
+    if (!impl_->units[absolute].loaded)
+      impl_->units.erase(absolute);
   return reports;
+}
+
+ReloadReport Engine::reloadFile(const std::string &path) {
+  auto absolute = absolutePath(path);
+  std::lock_guard lock(impl_->reloadMutex);
+  std::vector<Impl::Unit *> batch;
+  for (auto &[unitPath, unit] : impl_->units)
+    if (unitPath == absolute || std::find(unit.dependencies.begin(), unit.dependencies.end(),
+                                          absolute) != unit.dependencies.end())
+      batch.push_back(&unit);
+  if (batch.empty()) {
+    ReloadReport report;
+    report.error = "hotcc: error: " + path + " is not part of the running program\n";
+    return report;
+  }
+  return mergeReports(impl_->loadBatch(batch));
+}
+
+std::vector<ReloadReport> Engine::reloadChanged() {
+  std::lock_guard lock(impl_->reloadMutex);
+  std::vector<Impl::Unit *> stale;
+  for (auto &[path, unit] : impl_->units) {
+    // Against the last attempt: a file that failed to compile is retried when it changes again,
+    // not on every unrelated save.
+    auto &reference = unit.attempted.empty() ? unit.stamps : unit.attempted;
+    bool changed = reference.empty();
+    for (auto &[dep, stamp] : reference)
+      changed = changed || !(stampOf(dep) == stamp);
+    if (changed)
+      stale.push_back(&unit);
+  }
+  if (stale.empty())
+    return {};
+  return impl_->loadBatch(stale);
 }
 
 void *Engine::lookup(const std::string &name) {

@@ -103,7 +103,9 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
         break;
       }
       const auto &was = it->second;
-      if (was.unit != unitPath && !was.unit.empty()) {
+      // Inline functions and templates from a shared header are defined by every file using them:
+      // one stub serves all, and whichever file compiles a changed body first installs it.
+      if (was.unit != unitPath && !was.unit.empty() && !(fn.odr && was.info.odr)) {
         plan.refusals.push_back("'" + fn.displayName + "' is defined in both " + was.unit +
                                 " and " + unitPath + "\n");
         break;
@@ -134,6 +136,9 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
 
   for (const auto &[name, fn] : live.hot) {
     if (fn.unit != unitPath || unit.functions.count(name))
+      continue;
+    // An inline function a file no longer uses is simply not emitted there: not a removal.
+    if (fn.info.odr)
       continue;
     // A function whose mangled name changed because its parameters did: same qualified name.
     auto replacement = newByDisplayName.find(fn.info.displayName);

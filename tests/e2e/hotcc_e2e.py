@@ -138,6 +138,12 @@ class Proc:
             value = predicate()
             if value:
                 return value
+            if not self.alive():
+                time.sleep(0.2)  # let the reader threads take in the last output
+                if predicate():
+                    return predicate()
+                raise TestFailure(f"hotcc exited (status {self.p.returncode}) while waiting "
+                                  f"for {what}")
             if time.monotonic() > deadline:
                 raise TestFailure(f"timed out waiting for {what}")
             time.sleep(0.02)
@@ -246,9 +252,14 @@ class Session:
             for p in session.procs:
                 p.stop()
                 print(p.dump())
-            print(f"--- temp dir: {session.dir}")
-            if not args.keep:
-                session.close()
-            sys.exit(1)
-        session.close() if not args.keep else [p.stop() for p in session.procs]
-        print(f"PASS {name}")
+            failed = True
+        else:
+            print(f"PASS {name}")
+            failed = False
+        if args.keep:
+            for p in session.procs:
+                p.stop()
+            print(f"--- kept temp dir: {session.dir}")
+        else:
+            session.close()
+        sys.exit(1 if failed else 0)

@@ -58,11 +58,12 @@ int RunCommand::execute() {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }
-  for (auto &file : files) {
-    auto report = engine->addFile(file);
+  bool loaded = true;
+  for (auto &report : engine->addFiles(files)) {
     if (!report.ok) {
       std::fputs(report.error.c_str(), stderr);
-      return 1;
+      loaded = false;
+      continue;
     }
     for (auto &note : report.notes)
       if (!flags.quiet)
@@ -70,6 +71,8 @@ int RunCommand::execute() {
     if (flags.verbose)
       std::fputs(statusLine(report, true).c_str(), stderr);
   }
+  if (!loaded)
+    return 1;
 
   // A program that calls exit() still gets its static destructors run, before the JIT goes away.
   struct ExitHook {

@@ -35,6 +35,9 @@ public:
   // Compiles and links a file; its functions become hot symbols. Globals are created and their
   // constructors run.
   ReloadReport addFile(const std::string &path);
+  // Adds several files as one program: they are linked together, so each may use the others'
+  // functions and globals. One report per file.
+  std::vector<ReloadReport> addFiles(const std::vector<std::string> &paths);
   // Recompiles a file the engine has (or any file that includes it) and makes changed bodies live.
   ReloadReport reloadFile(const std::string &path);
   // Recompiles every file whose text or headers changed since its last successful compile.

@@ -26,6 +26,7 @@ struct FunctionInfo {
   std::string signature;    // Clang's spelling of the type, e.g. "int (int)"
   std::string location;     // file:line
   FunctionKind kind = FunctionKind::Library;
+  bool odr = false;         // inline / template: every file that uses it may define it
   std::uint64_t hash = 0;   // body hash; callees and data by name, private constants by content
   std::vector<std::string> references;  // named functions and globals the body refers to
 };

@@ -4,6 +4,7 @@
 // alive so that every emitted symbol can be traced back to its declaration.
 #include "hotcc/frontend/compiler.hpp"
 
+#include "body_skipper.hpp"
 #include "decl_facts.hpp"
 #include "ir_normalize.hpp"
 
@@ -75,10 +76,17 @@ bool isCSource(llvm::StringRef file) {
 // Records the user (non-system) files a compile enters, so the watcher can follow headers too.
 class DependencyRecorder : public clang::PPCallbacks {
 public:
-  DependencyRecorder(clang::SourceManager &sm, std::set<std::string> &out) : sm_(sm), out_(out) {}
+  DependencyRecorder(clang::SourceManager &sm, std::set<std::string> &out,
+                     bool *enteredOtherFile = nullptr)
+      : sm_(sm), out_(out), enteredOtherFile_(enteredOtherFile) {}
   void FileChanged(clang::SourceLocation loc, FileChangeReason reason,
                    clang::SrcMgr::CharacteristicKind kind, clang::FileID) override {
-    if (reason != EnterFile || kind != clang::SrcMgr::C_User)
+    if (reason != EnterFile)
+      return;
+    auto fid = sm_.getFileID(loc);
+    if (enteredOtherFile_ && fid != sm_.getMainFileID() && sm_.getFileEntryRefForID(fid))
+      *enteredOtherFile_ = true;
+    if (kind != clang::SrcMgr::C_User)
       return;
     if (auto entry = sm_.getFileEntryRefForID(sm_.getFileID(loc))) {
       llvm::SmallString<256> path(entry->getName());
@@ -91,6 +99,7 @@ public:
 private:
   clang::SourceManager &sm_;
   std::set<std::string> &out_;
+  bool *enteredOtherFile_;
 };
 
 class PreambleDependencyCallbacks : public clang::PreambleCallbacks {
@@ -134,23 +143,30 @@ private:
 
 class HotccCodeGenAction : public clang::ASTFrontendAction {
 public:
-  HotccCodeGenAction(CompiledUnit &unit, std::set<std::string> &deps) : unit_(unit), deps_(deps) {}
+  HotccCodeGenAction(CompiledUnit &unit, std::set<std::string> &deps, const BodyMemory *previous)
+      : unit_(unit), deps_(deps), previous_(previous) {}
 
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &ci,
                                                         llvm::StringRef file) override {
     auto gen = clang::CreateLLVMCodeGen(ci, llvm::sys::path::filename(file), *unit_.context);
     auto collector = std::make_unique<FactCollector>(ci, gen.get(), unit_, facts_);
+    skipper_ = std::make_unique<BodySkipper>(ci, previous_);
     std::vector<std::unique_ptr<clang::ASTConsumer>> consumers;
+    consumers.push_back(skipper_->consumer());  // first: it marks bodies before CodeGen sees them
     consumers.push_back(std::move(gen));
     consumers.push_back(std::move(collector));
     return std::make_unique<clang::MultiplexConsumer>(std::move(consumers));
   }
 
   bool BeginSourceFileAction(clang::CompilerInstance &ci) override {
-    ci.getPreprocessor().addPPCallbacks(
-        std::make_unique<DependencyRecorder>(ci.getSourceManager(), deps_));
+    ci.getPreprocessor().addPPCallbacks(std::make_unique<DependencyRecorder>(
+        ci.getSourceManager(), deps_, &enteredOtherFile_));
     return true;
   }
+
+  BodySkipper &skipper() { return *skipper_; }
+  // Files entered after the preamble: their text is not covered by the skeleton check.
+  bool enteredOtherFile() const { return enteredOtherFile_; }
 
   // Outlives the consumers, which Clang destroys when the file ends.
   DeclFacts &facts() { return facts_; }
@@ -158,7 +174,10 @@ public:
 private:
   CompiledUnit &unit_;
   std::set<std::string> &deps_;
+  const BodyMemory *previous_;
   DeclFacts facts_;
+  std::unique_ptr<BodySkipper> skipper_;
+  bool enteredOtherFile_ = false;
 };
 
 struct PreambleEntry {
@@ -175,10 +194,13 @@ struct Compiler::Impl {
   std::mutex mutex;  // one compile at a time per Compiler; Clang state below is not shared
   std::map<std::string, std::vector<std::string>> cc1ArgsByFile;
   std::map<std::string, PreambleEntry> preambles;
+  std::map<std::string, BodyMemory> committedBodies;  // of compiles the engine accepted
+  std::map<std::string, BodyMemory> pendingBodies;    // of the last compile, not yet accepted
 
   llvm::Expected<std::vector<std::string>> cc1Args(const std::string &file, bool fileIsVirtual);
   llvm::Expected<CompiledUnit> run(const std::string &file, std::unique_ptr<llvm::MemoryBuffer> text,
-                                   bool fileIsVirtual, const std::string &unitTag);
+                                   bool fileIsVirtual, const std::string &unitTag,
+                                   bool allowSkipping = true);
 };
 
 Compiler::Compiler(CompileOptions options) : impl_(std::make_unique<Impl>()) {
@@ -209,6 +231,10 @@ llvm::Expected<std::vector<std::string>> Compiler::Impl::cc1Args(const std::stri
   args.push_back("-fPIC");
   args.push_back("-femulated-tls");
   args.push_back("-fno-color-diagnostics");
+  // Templates the headers use are instantiated once, into the preamble, instead of at the end of
+  // every compile of the file.
+  if (!isC)
+    args.push_back("-fpch-instantiate-templates");
   args.push_back("-O" + std::to_string(options.optLevel));
   if (!options.languageStandard.empty())
     args.push_back("-std=" + options.languageStandard);
@@ -264,10 +290,22 @@ llvm::Expected<std::vector<std::string>> Compiler::Impl::cc1Args(const std::stri
   return result;
 }
 
+void Compiler::commit(const std::string &file) {
+  std::lock_guard lock(impl_->mutex);
+  auto pending = impl_->pendingBodies.find(file);
+  if (pending == impl_->pendingBodies.end())
+    return;
+  impl_->committedBodies[file] = std::move(pending->second);
+  impl_->pendingBodies.erase(pending);
+}
+
 llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
                                                  std::unique_ptr<llvm::MemoryBuffer> text,
-                                                 bool fileIsVirtual, const std::string &unitTag) {
-  std::lock_guard lock(mutex);
+                                                 bool fileIsVirtual, const std::string &unitTag,
+                                                 bool allowSkipping) {
+  std::unique_lock lock(mutex, std::defer_lock);
+  if (allowSkipping)
+    lock.lock();  // a retry runs inside the first call's lock
   auto started = Clock::now();
   auto args = cc1Args(file, fileIsVirtual);
   if (!args)
@@ -301,10 +339,14 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
     auto bounds = clang::ComputePreambleBounds(invocation->getLangOpts(), *text, 0);
     auto &entry = preambles[file];
     if (bounds.Size > 0) {
-      if (entry.preamble && entry.preamble->CanReuse(*invocation, *text, bounds, *vfs)) {
+      auto t0 = Clock::now();
+      bool reusable = entry.preamble && entry.preamble->CanReuse(*invocation, *text, bounds, *vfs);
+      spdlog::debug("preamble check for {}: {:.1f} ms", file, msSince(t0));
+      if (reusable) {
         preambleReused = true;
       } else {
         entry = PreambleEntry{};
+        committedBodies.erase(file);  // bodies were judged against the old headers
         PreambleDependencyCallbacks callbacks(entry.dependencies);
         clang::DiagnosticOptions quietOpts;
         auto quiet = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
@@ -333,6 +375,17 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
     invocation->getPreprocessorOpts().addRemappedFile(file, text.get());
   }
 
+  const BodyMemory *previousBodies = nullptr;
+  if (allowSkipping && preambleReused && options.skipUnchangedBodies)
+    if (auto it = committedBodies.find(file); it != committedBodies.end() && it->second.valid)
+      previousBodies = &it->second;
+  // On even when nothing may be skipped: the parser then shows every body to the skipper, which
+  // remembers them for the next compile.
+  invocation->getFrontendOpts().SkipFunctionBodies =
+      options.skipUnchangedBodies && !fileIsVirtual;
+  // Kept for a retry in full: the compile below owns `text` through the remapping.
+  std::string textCopy = previousBodies ? text->getBuffer().str() : std::string();
+
   CompiledUnit unit;
   unit.file = file;
   unit.context = std::make_unique<llvm::LLVMContext>();
@@ -346,8 +399,11 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
   if (!ci.createTarget())
     return llvm::make_error<CompileError>(file, "hotcc: error: cannot create target\n" + diagText);
 
-  HotccCodeGenAction action(unit, deps);
+  HotccCodeGenAction action(unit, deps, previousBodies);
+  auto executeStart = Clock::now();
   bool ok = ci.ExecuteAction(action);
+  spdlog::debug("clang on {}: {:.1f} ms (setup {:.1f} ms)", file, msSince(executeStart),
+                std::chrono::duration<double, std::milli>(executeStart - started).count());
   printer->finish();
   const bool hadErrors = ci.getDiagnostics().hasErrorOccurred();
   if (!ok || hadErrors || !unit.module) {
@@ -362,7 +418,29 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
   unit.dependencies.assign(deps.begin(), deps.end());
 
   auto analyseStart = Clock::now();
-  normalizeAndHash(*unit.module, action.facts(), unitTag, unit);
+  normalizeAndHash(*unit.module, action.facts(), unitTag, action.skipper().skippedInternalNames(),
+                   unit);
+  std::set<std::string> emitted;
+  for (auto &[name, fn] : unit.functions)
+    emitted.insert(name);
+  auto outcome = action.skipper().finish(emitted, unitTag);
+  if (previousBodies && (outcome.skeletonChanged || action.enteredOtherFile()) &&
+      outcome.skipped > 0) {
+    // Something outside the bodies changed: what the skipped bodies mean may have changed too.
+    spdlog::debug("{}: declarations changed, compiling every body", file);
+    auto full = run(file, llvm::MemoryBuffer::getMemBufferCopy(textCopy, file), fileIsVirtual,
+                    unitTag, /*allowSkipping=*/false);
+    if (full)
+      full->timing.retriedInFull = true;
+    return full;
+  }
+  spdlog::debug("{}: {} bodies skipped, {} remembered, skipping {}, other files entered: {}", file,
+                outcome.skipped, outcome.memory.bodies.size(), previousBodies ? "on" : "off",
+                action.enteredOtherFile());
+  outcome.memory.valid = outcome.memory.valid && !action.enteredOtherFile() && !fileIsVirtual;
+  pendingBodies[file] = std::move(outcome.memory);
+  unit.skippedFunctions = std::move(outcome.skippedLinkNames);
+  unit.timing.skippedBodies = outcome.skipped;
   unit.timing.analyseMs = msSince(analyseStart);
   return unit;
 }

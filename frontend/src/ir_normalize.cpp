@@ -444,7 +444,10 @@ private:
 } // namespace
 
 void normalizeAndHash(llvm::Module &module, const DeclFacts &facts, const std::string &unitTag,
-                      CompiledUnit &unit) {
+                      const std::set<std::string> &skippedInternal, CompiledUnit &unit) {
+  for (const auto &name : skippedInternal)
+    if (auto *fn = module.getFunction(name); fn && fn->isDeclaration())
+      fn->setName(promotedName(name, unitTag));
   Normalizer(module, facts, unitTag, unit).run();
 }
 

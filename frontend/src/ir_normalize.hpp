@@ -5,12 +5,15 @@
 #include "decl_facts.hpp"
 #include "hotcc/frontend/compiled_unit.hpp"
 
+#include <set>
 #include <string>
 
 namespace hotcc::frontend {
 
+// `skippedInternal`: functions whose bodies were skipped and which the module only declares under
+// their internal names; they are renamed like promoted definitions.
 void normalizeAndHash(llvm::Module &module, const DeclFacts &facts, const std::string &unitTag,
-                      CompiledUnit &unit);
+                      const std::set<std::string> &skippedInternal, CompiledUnit &unit);
 
 // Suffix added to a file's internal (static) symbols when they are promoted to shared names.
 std::string promotedName(const std::string &name, const std::string &unitTag);

@@ -450,6 +450,7 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
     for (auto &name : p.plan.removed) {
       registry.markRemoved(name, true);
       auto &fn = live.hot.at(name);
+      fn.removed = true;
       p.report.removed.push_back(fn.info.displayName);
       p.report.notes.push_back("'" + fn.info.displayName +
                                "' was removed from the source; its last version stays callable");
@@ -477,6 +478,8 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
         p.unit->stamps[dep] = stampOf(dep);
     p.unit->attempted = p.unit->stamps;
     p.unit->loaded = true;
+    std::string ignored;
+    compilerFor(p.unit->path, ignored).commit(p.unit->path);
     if (!p.split.initializer.empty())
       initialisers.emplace_back(&p, addresses.at(p.split.initializer));
     p.report.times.redirectMs = msSince(redirectStart);

@@ -134,8 +134,16 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
     }
   }
 
+  std::set<std::string> skipped(unit.skippedFunctions.begin(), unit.skippedFunctions.end());
+  for (const auto &name : skipped)
+    if (live.hot.count(name))
+      plan.unchanged.push_back(name);
+  // A compile that skipped unchanged bodies also skipped the lambdas and local classes inside
+  // them; a function cannot have been deleted without changing the file's skeleton, which would
+  // have made the compile a full one.
+  const bool partial = !skipped.empty();
   for (const auto &[name, fn] : live.hot) {
-    if (fn.unit != unitPath || unit.functions.count(name))
+    if (partial || fn.unit != unitPath || unit.functions.count(name) || fn.removed)
       continue;
     // An inline function a file no longer uses is simply not emitted there: not a removal.
     if (fn.info.odr)

@@ -14,6 +14,7 @@ namespace hotcc::jit {
 struct LiveFunction {
   frontend::FunctionInfo info;  // facts of the body that is current
   std::string unit;             // file that defines it
+  bool removed = false;         // gone from its file's source; the last body stays callable
 };
 
 struct LiveState {

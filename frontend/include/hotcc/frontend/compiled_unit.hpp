@@ -68,6 +68,8 @@ struct PhaseTiming {
   double parseMs = 0;     // preprocess + parse + IR generation
   double analyseMs = 0;   // normalise names, hash
   bool preambleReused = false;
+  std::size_t skippedBodies = 0;  // unchanged function bodies Clang did not parse again
+  bool retriedInFull = false;     // declarations changed: parsed again without skipping
 };
 
 struct CompiledUnit {
@@ -77,6 +79,8 @@ struct CompiledUnit {
   std::map<std::string, FunctionInfo> functions;  // every defined function, by link name
   std::map<std::string, GlobalInfo> globals;      // every defined global variable, by link name
   std::vector<std::string> dependencies;          // user files the unit read (itself and its headers)
+  std::vector<std::string> skippedFunctions;      // link names of functions whose bodies were not
+                                                  // re-parsed: unchanged since the last commit
   std::string warnings;                           // rendered warnings, empty when none
   PhaseTiming timing;
 

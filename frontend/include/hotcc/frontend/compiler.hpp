@@ -21,6 +21,7 @@ struct CompileOptions {
   std::string targetTriple;              // empty: the host
   bool colorDiagnostics = false;
   bool usePreamble = true;
+  bool skipUnchangedBodies = true;       // see body_skipper.hpp
 };
 
 // A compile that failed: `rendered` holds clang's diagnostics as clang prints them.
@@ -55,6 +56,9 @@ public:
                                            const std::string &unitTag);
 
   const CompileOptions &options() const;
+
+  // The engine accepted the last compile of `file`: later compiles may skip the bodies it had.
+  void commit(const std::string &file);
 
 private:
   struct Impl;

@@ -1,0 +1,233 @@
+#include "body_skipper.hpp"
+
+#include "ir_normalize.hpp"
+
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Attr.h>
+#include <clang/AST/Decl.h>
+#include <clang/AST/DeclCXX.h>
+#include <clang/AST/Mangle.h>
+#include <clang/Basic/SourceManager.h>
+#include <clang/Frontend/CompilerInstance.h>
+
+namespace hotcc::frontend {
+
+namespace {
+
+// Advances past a comment or a string/character literal starting at `i`, if there is one.
+bool skipLiteralOrComment(const std::string &t, std::size_t &i) {
+  const std::size_t n = t.size();
+  if (t.compare(i, 2, "//") == 0) {
+    while (i < n && t[i] != '\n')
+      ++i;
+    return true;
+  }
+  if (t.compare(i, 2, "/*") == 0) {
+    auto close = t.find("*/", i + 2);
+    i = close == std::string::npos ? n : close + 2;
+    return true;
+  }
+  if (t[i] == 'R' && i + 1 < n && t[i + 1] == '"') {
+    auto open = t.find('(', i + 2);
+    if (open == std::string::npos)
+      return false;
+    std::string terminator = ")" + t.substr(i + 2, open - i - 2) + "\"";
+    auto close = t.find(terminator, open);
+    i = close == std::string::npos ? n : close + terminator.size();
+    return true;
+  }
+  if (t[i] == '"' || t[i] == '\'') {
+    // A quote after a digit or letter is a digit separator (1'000), not a literal.
+    if (t[i] == '\'' && i > 0 && std::isalnum(static_cast<unsigned char>(t[i - 1])))
+      return false;
+    char quote = t[i++];
+    while (i < n && t[i] != quote) {
+      if (t[i] == '\\')
+        ++i;
+      if (t[i] == '\n')
+        break;
+      ++i;
+    }
+    ++i;
+    return true;
+  }
+  return false;
+}
+
+} // namespace
+
+bool findBraceBlock(const std::string &t, std::size_t from, std::size_t &begin, std::size_t &end) {
+  int parens = 0;
+  std::size_t i = from;
+  for (; i < t.size(); ++i) {
+    if (skipLiteralOrComment(t, i)) {
+      --i;
+      continue;
+    }
+    char c = t[i];
+    if (c == '(' || c == '[')
+      ++parens;
+    else if (c == ')' || c == ']')
+      --parens;
+    else if (c == ';' && parens == 0)
+      return false;
+    else if (c == '{' && parens == 0)
+      break;
+  }
+  if (i >= t.size())
+    return false;
+  begin = i;
+  int depth = 0;
+  for (; i < t.size(); ++i) {
+    if (skipLiteralOrComment(t, i)) {
+      --i;
+      continue;
+    }
+    if (t[i] == '{')
+      ++depth;
+    else if (t[i] == '}' && --depth == 0) {
+      end = i + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+BodySkipper::BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous)
+    : ci_(ci), previous_(previous && previous->valid ? previous : nullptr) {}
+
+BodySkipper::~BodySkipper() = default;
+
+namespace {
+class SkipperConsumer : public clang::ASTConsumer {
+public:
+  explicit SkipperConsumer(BodySkipper &skipper) : skipper_(skipper) {}
+  bool shouldSkipFunctionBody(clang::Decl *decl) override {
+    return skipper_.shouldSkipFunctionBody(decl);
+  }
+  bool HandleTopLevelDecl(clang::DeclGroupRef group) override {
+    skipper_.handleTopLevelDecl(group);
+    return true;
+  }
+  void HandleTranslationUnit(clang::ASTContext &) override { skipper_.captureMainFile(); }
+
+private:
+  BodySkipper &skipper_;
+};
+} // namespace
+
+std::unique_ptr<clang::ASTConsumer> BodySkipper::consumer() {
+  return std::make_unique<SkipperConsumer>(*this);
+}
+
+void BodySkipper::captureMainFile() {
+  auto &sm = ci_.getSourceManager();
+  mainText_ = sm.getBufferData(sm.getMainFileID()).str();
+}
+
+bool BodySkipper::eligible(const clang::FunctionDecl *fn) const {
+  if (!fn || fn->isTemplated() || fn->isInlined() || fn->isConstexpr() ||
+      fn->getReturnType()->getContainedDeducedType() ||
+      llvm::isa<clang::CXXConstructorDecl>(fn) || llvm::isa<clang::CXXDestructorDecl>(fn) ||
+      fn->getLocation().isMacroID() || fn->isDependentContext())
+    return false;
+  if (const auto *method = llvm::dyn_cast<clang::CXXMethodDecl>(fn))
+    if (method->getParent()->isLambda() || method->getParent()->isLocalClass())
+      return false;
+  auto &sm = ci_.getSourceManager();
+  return sm.isInMainFile(fn->getLocation());
+}
+
+bool BodySkipper::bodyRange(const clang::FunctionDecl *fn, std::size_t &begin,
+                            std::size_t &end) const {
+  auto &sm = ci_.getSourceManager();
+  auto text = sm.getBufferData(sm.getMainFileID()).str();
+  return findBraceBlock(text, sm.getFileOffset(fn->getLocation()), begin, end);
+}
+
+std::string BodySkipper::keyOf(const clang::FunctionDecl *fn) const {
+  return fn->getQualifiedNameAsString() + "|" + fn->getType().getAsString();
+}
+
+std::string BodySkipper::linkNameOf(const Seen &seen, const std::string &unitTag) {
+  return seen.internal ? promotedName(seen.linkName, unitTag) : seen.linkName;
+}
+
+bool BodySkipper::shouldSkipFunctionBody(clang::Decl *decl) {
+  const auto *fn = decl ? decl->getAsFunction() : nullptr;
+  if (!eligible(fn))
+    return false;
+  std::size_t begin = 0, end = 0;
+  if (!bodyRange(fn, begin, end))
+    return false;
+  auto key = keyOf(fn);
+  auto &sm = ci_.getSourceManager();
+  auto body = sm.getBufferData(sm.getMainFileID()).substr(begin, end - begin);
+  bool skip = false;
+  if (previous_) {
+    auto it = previous_->bodies.find(key);
+    skip = it != previous_->bodies.end() && it->second == body;
+  }
+  if (!names_)
+    names_ = std::make_unique<clang::ASTNameGenerator>(ci_.getASTContext());
+  seen_.push_back({key, names_->getName(fn), !fn->isExternallyVisible(), begin, end, skip});
+  return skip;
+}
+
+void BodySkipper::handleTopLevelDecl(clang::DeclGroupRef group) {
+  // While skipping, a changed static function that no compiled body calls must still be emitted,
+  // or its new body would never go live: mark the compiled ones used.
+  if (!previous_)
+    return;
+  for (auto *decl : group) {
+    auto *fn = llvm::dyn_cast<clang::FunctionDecl>(decl);
+    if (!fn || !fn->doesThisDeclarationHaveABody() || fn->hasSkippedBody() || !eligible(fn))
+      continue;
+    if (!fn->isExternallyVisible() && !fn->hasAttr<clang::UsedAttr>())
+      fn->addAttr(clang::UsedAttr::CreateImplicit(ci_.getASTContext()));
+  }
+}
+
+std::set<std::string> BodySkipper::skippedInternalNames() const {
+  std::set<std::string> out;
+  for (auto &s : seen_)
+    if (s.skipped && s.internal)
+      out.insert(s.linkName);
+  return out;
+}
+
+BodySkipper::Outcome BodySkipper::finish(const std::set<std::string> &emitted,
+                                         const std::string &unitTag) {
+  Outcome out;
+  const std::string &text = mainText_;
+
+  // The skeleton: the file with every eligible body cut to "{}".
+  std::string skeleton;
+  std::size_t cursor = 0;
+  auto ordered = seen_;
+  std::sort(ordered.begin(), ordered.end(), [](auto &a, auto &b) { return a.begin < b.begin; });
+  for (auto &s : ordered) {
+    if (s.begin < cursor)
+      continue;
+    skeleton.append(text, cursor, s.begin - cursor);
+    skeleton += "{}";
+    cursor = s.end;
+  }
+  skeleton.append(text, cursor, std::string::npos);
+
+  out.memory.skeleton = skeleton;
+  out.memory.valid = true;
+  for (auto &s : seen_) {
+    if (s.skipped) {
+      ++out.skipped;
+      out.skippedLinkNames.push_back(linkNameOf(s, unitTag));
+      out.memory.bodies[s.key] = previous_->bodies.at(s.key);
+    } else if (emitted.count(linkNameOf(s, unitTag))) {
+      out.memory.bodies[s.key] = text.substr(s.begin, s.end - s.begin);
+    }
+  }
+  out.skeletonChanged = previous_ && previous_->skeleton != skeleton;
+  return out;
+}
+
+} // namespace hotcc::frontend

@@ -1,0 +1,87 @@
+// Re-parsing only what changed. A reload of a file whose declarations are untouched (same preamble,
+// same text outside the bodies of ordinary functions) needs Clang to parse and generate code for the
+// changed bodies only: the others are skipped by the parser — with every template instantiation
+// they would have caused — and stay live in the engine under their stubs.
+//
+// Safety rests on one check made after the parse: the file's "skeleton" (its text with the bodies of
+// eligible functions cut out) must equal the skeleton of the last compile the engine accepted. If it
+// does not, something a skipped body could depend on may have changed, and the compile is redone in
+// full. Eligible: non-template, non-inline, non-constexpr functions with a deduced-free return type,
+// not constructors or destructors, spelled in the main file.
+#pragma once
+#include <clang/AST/ASTConsumer.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <memory>
+
+namespace clang {
+class ASTNameGenerator;
+class CompilerInstance;
+class FunctionDecl;
+} // namespace clang
+
+namespace hotcc::frontend {
+
+// What the last accepted compile of a file looked like, body by body.
+struct BodyMemory {
+  std::map<std::string, std::string> bodies;  // function key → body text, for emitted functions
+  std::string skeleton;
+  bool valid = false;
+};
+
+// Owned by the frontend action (it must outlive the AST); Clang talks to it through consumer().
+class BodySkipper {
+public:
+  // `previous` null: nothing is skipped, the compile only records what it sees.
+  BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous);
+  ~BodySkipper();
+
+  bool skipping() const { return previous_ != nullptr; }
+  std::unique_ptr<clang::ASTConsumer> consumer();
+  bool shouldSkipFunctionBody(clang::Decl *decl);
+  void handleTopLevelDecl(clang::DeclGroupRef group);
+  // Keeps a copy of the main file's text; call while the SourceManager is alive.
+  void captureMainFile();
+
+  // After code generation: link names of skipped functions, the memory this compile leaves (bodies
+  // only of functions in `emitted`), and whether skipping was sound.
+  struct Outcome {
+    std::vector<std::string> skippedLinkNames;
+    BodyMemory memory;
+    bool skeletonChanged = false;
+    std::size_t skipped = 0;
+  };
+  Outcome finish(const std::set<std::string> &emitted, const std::string &unitTag);
+  // Clang's names of skipped functions with internal linkage: the module only declares them,
+  // under names hotcc must promote like their definitions were.
+  std::set<std::string> skippedInternalNames() const;
+
+private:
+  struct Seen {
+    std::string key;
+    std::string linkName;    // as Clang mangles it, before hotcc promotes internal names
+    bool internal = false;
+    std::size_t begin, end;  // body's byte range in the main file
+    bool skipped;
+  };
+  bool eligible(const clang::FunctionDecl *fn) const;
+  bool bodyRange(const clang::FunctionDecl *fn, std::size_t &begin, std::size_t &end) const;
+  std::string keyOf(const clang::FunctionDecl *fn) const;
+  static std::string linkNameOf(const Seen &seen, const std::string &unitTag);
+
+  clang::CompilerInstance &ci_;
+  const BodyMemory *previous_;
+  std::vector<Seen> seen_;
+  std::string mainText_;
+  std::unique_ptr<clang::ASTNameGenerator> names_;
+};
+
+// Finds the body of a function whose name starts at `from` in `text`: the first '{' outside
+// parentheses, and its matching '}', skipping comments and string and character literals.
+bool findBraceBlock(const std::string &text, std::size_t from, std::size_t &begin, std::size_t &end);
+
+} // namespace hotcc::frontend

@@ -31,6 +31,7 @@
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/VirtualFileSystem.h>
+#include <llvm/Support/xxhash.h>
 #include <llvm/TargetParser/Host.h>
 
 #include <spdlog/spdlog.h>
@@ -183,7 +184,23 @@ private:
 struct PreambleEntry {
   std::unique_ptr<clang::PrecompiledPreamble> preamble;
   std::set<std::string> dependencies;
+  std::map<std::string, std::uint64_t> contentHashes;  // of the user headers in the preamble
 };
+
+std::uint64_t contentHash(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  return buffer ? llvm::xxh3_64bits((*buffer)->getBuffer()) : 0;
+}
+
+// Clang judges a preamble's headers by size and modification time in seconds; a header saved
+// twice within a second with the same size would go unnoticed. The user's headers are few and
+// small: compare their contents.
+bool headersUnchanged(const PreambleEntry &entry) {
+  for (auto &[path, hash] : entry.contentHashes)
+    if (contentHash(path) != hash)
+      return false;
+  return true;
+}
 
 } // namespace
 
@@ -340,7 +357,9 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
     auto &entry = preambles[file];
     if (bounds.Size > 0) {
       auto t0 = Clock::now();
-      bool reusable = entry.preamble && entry.preamble->CanReuse(*invocation, *text, bounds, *vfs);
+      bool reusable = entry.preamble &&
+                      entry.preamble->CanReuse(*invocation, *text, bounds, *vfs) &&
+                      headersUnchanged(entry);
       spdlog::debug("preamble check for {}: {:.1f} ms", file, msSince(t0));
       if (reusable) {
         preambleReused = true;
@@ -357,6 +376,9 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
                                                        callbacks);
         if (built) {
           entry.preamble = std::make_unique<clang::PrecompiledPreamble>(std::move(*built));
+          for (auto &dep : entry.dependencies)
+            if (dep != file)
+              entry.contentHashes[dep] = contentHash(dep);
           spdlog::debug("built preamble for {} in {:.1f} ms", file, msSince(t0));
         } else {
           // Errors inside the preamble surface again, with full diagnostics, in the compile below.

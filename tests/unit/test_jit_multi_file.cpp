@@ -1,0 +1,50 @@
+// Programs of several files: linked as one, each file reloaded on its own or through its headers.
+#include "engine_fixture.hpp"
+
+#include <fstream>
+
+TEST_CASE("multi-file: files use each other's functions and globals; edits reload per file",
+          "[jit][multi]") {
+  hotcc::test::TempSource dir("unused.txt");
+  auto write = [&](const std::string &name, const std::string &text) {
+    std::ofstream(dir.dir() / name) << text;
+    return (dir.dir() / name).string();
+  };
+  write("shared.h", "#pragma once\nint bonus(int);\nextern int calls;\n"
+                    "inline int base() { return 1; }\n");
+  auto mainFile = write("main.cpp", "#include \"shared.h\"\n"
+                                    "int run(int n) { ++calls; return bonus(n) + base(); }\n");
+  auto utilFile = write("util.cpp", "#include \"shared.h\"\nint calls = 0;\n"
+                                    "int bonus(int n) { return n * 2 + base(); }\n");
+  hotcc::EngineOptions options;
+  options.includeDirs = {dir.dir().string()};
+  std::string error;
+  auto engine = hotcc::Engine::create(options, error);
+  REQUIRE(engine);
+  for (auto &report : engine->addFiles({mainFile, utilFile})) {
+    INFO(report.error);
+    REQUIRE(report.ok);
+  }
+  auto *run = engine->lookupFunction<int(int)>("_Z3runi");
+  REQUIRE(run);
+  CHECK(run(5) == 12);
+
+  write("util.cpp", "#include \"shared.h\"\nint calls = 0;\nint bonus(int n) { return n * 100 + base(); }\n");
+  auto report = engine->reloadFile(utilFile);
+  INFO(report.error);
+  REQUIRE(report.ok);
+  CHECK(report.compiled == std::vector<std::string>{"bonus"});
+  CHECK(run(5) == 502);
+
+  // The header's inline function is defined by both files: one stub, the edit reaches both users.
+  write("shared.h", "#pragma once\nint bonus(int);\nextern int calls;\n"
+                    "inline int base() { return 7; }\n");
+  auto reports = engine->reloadChanged();
+  REQUIRE(reports.size() == 2);
+  for (auto &r : reports) {
+    INFO(r.error);
+    CHECK(r.ok);
+  }
+  CHECK(run(5) == 514);
+  CHECK(*static_cast<int *>(engine->lookup("calls")) == 3);
+}

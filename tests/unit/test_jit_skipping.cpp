@@ -1,0 +1,79 @@
+// Re-parsing only changed bodies must never change what runs: every case where a skipped body's
+// meaning could change has to fall back to a full compile.
+#include "engine_fixture.hpp"
+
+using hotcc::test::EngineFixture;
+
+static std::string program(const std::string &helperBody, const std::string &scoreBody,
+                           const std::string &extra = "") {
+  return "#include <vector>\n#include <string>\n" + extra +
+         "struct Config { int factor = 2; };\n"
+         "static int helper(int x) { " + helperBody + " }\n"
+         "int score(int n) { " + scoreBody + " }\n"
+         "int total() { std::vector<int> v{1, 2, 3}; int t = 0; for (int x : v) t += score(x); return t; }\n"
+         "int viaConfig() { Config c; return c.factor; }\n";
+}
+
+TEST_CASE("skipping: an edit of one body re-parses only that body", "[jit][skip]") {
+  EngineFixture f(program("return x + 1;", "return helper(n) * 10;"));
+  auto *total = f.fn<int()>("_Z5totalv");
+  CHECK(total() == 90);
+  auto report = f.editOk(program("return x + 1;", "return helper(n) * 100;"));
+  CHECK(report.compiled == std::vector<std::string>{"score"});
+  CHECK(total() == 900);
+}
+
+TEST_CASE("skipping: a changed static function nobody newly calls still goes live", "[jit][skip]") {
+  EngineFixture f(program("return x + 1;", "return helper(n) * 10;"));
+  auto *total = f.fn<int()>("_Z5totalv");
+  f.editOk(program("return x + 2;", "return helper(n) * 10;"));
+  CHECK(total() == 120);
+}
+
+TEST_CASE("skipping: a changed type forces every body to be compiled again", "[jit][skip]") {
+  EngineFixture f(program("return x + 1;", "return helper(n) * 10;"));
+  auto *viaConfig = f.fn<int()>("_Z9viaConfigv");
+  CHECK(viaConfig() == 2);
+  // Only the struct changes: viaConfig's text is the same, its meaning is not.
+  std::string edited = program("return x + 1;", "return helper(n) * 10;");
+  edited.replace(edited.find("factor = 2"), 10, "factor = 7");
+  f.editOk(edited);
+  CHECK(viaConfig() == 7);
+}
+
+TEST_CASE("skipping: a macro change reaches bodies that use it", "[jit][skip]") {
+  EngineFixture f(program("return x + K;", "return helper(n);", "#define K 1\n"));
+  auto *score = f.fn<int(int)>("_Z5scorei");
+  CHECK(score(1) == 2);
+  f.editOk(program("return x + K;", "return helper(n);", "#define K 50\n"));
+  CHECK(score(1) == 51);
+}
+
+TEST_CASE("skipping: calling a function that was never emitted before works", "[jit][skip]") {
+  const char *v1 = "static int unused() { return 40; }\nint answer() { return 1; }\n";
+  EngineFixture f(v1);
+  auto *answer = f.fn<int()>("_Z6answerv");
+  CHECK(answer() == 1);
+  f.editOk("static int unused() { return 40; }\nint answer() { return unused() + 2; }\n");
+  CHECK(answer() == 42);
+}
+
+TEST_CASE("skipping: header edits reach every body", "[jit][skip]") {
+  hotcc::test::TempSource dir("unused.txt");
+  std::ofstream(dir.dir() / "k.h") << "#pragma once\nconstexpr int kValue = 3;\n";
+  hotcc::EngineOptions options;
+  options.includeDirs = {dir.dir().string()};
+  std::string error;
+  auto engine = hotcc::Engine::create(options, error);
+  REQUIRE(engine);
+  auto main = dir.dir() / "m.cpp";
+  std::ofstream(main) << "#include \"k.h\"\nint value() { return kValue; }\nint other() { return 1; }\n";
+  REQUIRE(engine->addFile(main.string()).ok);
+  auto *value = engine->lookupFunction<int()>("_Z5valuev");
+  CHECK(value() == 3);
+  std::ofstream(dir.dir() / "k.h") << "#pragma once\nconstexpr int kValue = 9;\n";
+  auto report = engine->reloadFile((dir.dir() / "k.h").string());
+  INFO(report.error);
+  REQUIRE(report.ok);
+  CHECK(value() == 9);
+}

@@ -26,7 +26,8 @@ bool isSpecialArray(const llvm::GlobalVariable &g) {
 
 // Global initialisers, in the order the C++ rules want them, each a function to call.
 std::vector<const llvm::Function *> constructorsOf(const llvm::Module &m) {
-  std::vector<std::pair<std::uint64_t, const llvm::Function *>> ordered;
+  // (priority, position in the array): equal priorities keep the order the file gave them.
+  std::vector<std::tuple<std::uint64_t, std::size_t, const llvm::Function *>> ordered;
   const auto *ctors = m.getNamedGlobal("llvm.global_ctors");
   if (!ctors || !ctors->hasInitializer())
     return {};
@@ -40,12 +41,11 @@ std::vector<const llvm::Function *> constructorsOf(const llvm::Module &m) {
     auto *priority = llvm::dyn_cast<llvm::ConstantInt>(fields->getOperand(0));
     auto *fn = llvm::dyn_cast<llvm::Function>(fields->getOperand(1)->stripPointerCasts());
     if (priority && fn)
-      ordered.emplace_back(priority->getZExtValue(), fn);
+      ordered.emplace_back(priority->getZExtValue(), ordered.size(), fn);
   }
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [](auto &a, auto &b) { return a.first < b.first; });
+  std::sort(ordered.begin(), ordered.end());
   std::vector<const llvm::Function *> out;
-  for (auto &[p, fn] : ordered)
+  for (auto &[priority, position, fn] : ordered)
     out.push_back(fn);
   return out;
 }

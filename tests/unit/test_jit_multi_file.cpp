@@ -1,6 +1,7 @@
 // Programs of several files: linked as one, each file reloaded on its own or through its headers.
 #include "engine_fixture.hpp"
 
+#include <filesystem>
 #include <fstream>
 
 TEST_CASE("multi-file: files use each other's functions and globals; edits reload per file",
@@ -47,4 +48,23 @@ TEST_CASE("multi-file: files use each other's functions and globals; edits reloa
   }
   CHECK(run(5) == 514);
   CHECK(*static_cast<int *>(engine->lookup("calls")) == 3);
+}
+
+TEST_CASE("multi-file: -p takes each file's flags from compile_commands.json", "[jit][multi]") {
+  hotcc::test::TempSource dir("unused.txt");
+  std::filesystem::create_directories(dir.dir() / "inc");
+  std::ofstream(dir.dir() / "inc" / "config.h") << "#pragma once\nconstexpr int kBase = 40;\n";
+  std::ofstream(dir.dir() / "app.cpp") << "#include \"config.h\"\nint answer() { return kBase + EXTRA; }\n";
+  std::ofstream(dir.dir() / "compile_commands.json")
+      << "[{\"directory\": \"" << dir.dir().string() << "\", \"command\": \"clang++ -Iinc -DEXTRA=2 "
+      << "-c app.cpp -o app.o\", \"file\": \"app.cpp\"}]\n";
+  hotcc::EngineOptions options;
+  options.compileDatabaseDir = dir.dir().string();
+  std::string error;
+  auto engine = hotcc::Engine::create(options, error);
+  REQUIRE(engine);
+  auto report = engine->addFile((dir.dir() / "app.cpp").string());
+  INFO(report.error);
+  REQUIRE(report.ok);
+  CHECK(engine->lookupFunction<int()>("_Z6answerv")() == 42);
 }

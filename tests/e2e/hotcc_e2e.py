@@ -159,6 +159,21 @@ class Proc:
                     return i + 1  # +1 so that index 0 is truthy
         return self.wait_for(find, what or f"stderr line matching {pattern!r}") - 1
 
+    def save_expecting_failure(self, path, text):
+        """Saves a bad edit and waits for the reload-failed line; returns (stderr lines of the
+        failure report, index where they start)."""
+        seen = len(self.stderr())
+        write_in_place(path, text)
+        failed = self.wait_stderr(RELOAD_FAILED, "the reload-failed line", start=seen)
+        return self.stderr()[seen:failed], seen
+
+    def expect_old_code_running(self, formulas, what):
+        """After a failed reload: the program lives on, ticking with the code it had."""
+        count = len(self.ticks())
+        self.wait_ticks(count + 3, "3 more ticks after the failed reload")
+        check(self.alive(), "hotcc exited after a failed reload")
+        check(check_ticks(self.ticks(), formulas, self.dump()) == 0, what)
+
     def ticks(self):
         """[(tick, n, score)] of the counter-style lines printed so far."""
         return [tuple(map(int, m.groups())) for m in map(TICK_RE.match, self.stdout()) if m]

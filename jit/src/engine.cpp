@@ -97,7 +97,7 @@ struct Engine::Impl {
     bool failed = false;
   };
 
-  frontend::Compiler &compilerFor(const std::string &path, std::string &error);
+  frontend::Compiler &compilerFor(const std::string &path);
   // Compiles, plans and links several units as one step, so files may refer to each other.
   std::vector<ReloadReport> loadBatch(const std::vector<Unit *> &batch);
   bool compileAndPlan(Pending &p, jit::LiveState &planning);
@@ -106,20 +106,18 @@ struct Engine::Impl {
   ReloadReport finish(Pending &p);
 };
 
-frontend::Compiler &Engine::Impl::compilerFor(const std::string &path, std::string &error) {
+frontend::Compiler &Engine::Impl::compilerFor(const std::string &path) {
   if (options.compileDatabaseDir.empty())
     return *compiler;
   auto &slot = perFileCompilers[path];
   if (!slot) {
     frontend::CompileOptions copts = compiler->options();
     auto flags = frontend::flagsFromCompileDatabase(options.compileDatabaseDir, path);
-    if (!flags) {
-      error = llvm::toString(flags.takeError());
-      spdlog::warn("hotcc: {}; compiling {} with the command-line flags only", error, path);
-      error.clear();
-    } else {
+    if (!flags)
+      spdlog::warn("hotcc: {}; compiling {} with the command-line flags only",
+                   llvm::toString(flags.takeError()), path);
+    else
       copts.extraArgs.insert(copts.extraArgs.begin(), flags->begin(), flags->end());
-    }
     slot = std::make_unique<frontend::Compiler>(copts);
   }
   return *slot;
@@ -205,8 +203,7 @@ ReloadReport Engine::Impl::finish(Pending &p) {
 
 bool Engine::Impl::compileAndPlan(Pending &p, jit::LiveState &planning) {
   Unit &unit = *p.unit;
-  std::string setupError;
-  auto &unitCompiler = compilerFor(unit.path, setupError);
+  auto &unitCompiler = compilerFor(unit.path);
   for (auto &dep : unit.dependencies)
     p.stamps[dep] = stampOf(dep);
   p.stamps[unit.path] = stampOf(unit.path);
@@ -348,12 +345,8 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
     if (p.failed)
       continue;
     for (auto &name : p.plan.compile)
-      if (!registry.contains(name)) {
+      if (!registry.contains(name))
         newStubs.push_back(name);
-        auto &fn = p.cu.functions.at(name);
-        // declared after the stubs exist, below
-        (void)fn;
-      }
     for (auto &[name, body] : p.split.bodies)
       wanted.push_back(body);
     for (auto &name : p.plan.newData)
@@ -478,8 +471,7 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
         p.unit->stamps[dep] = stampOf(dep);
     p.unit->attempted = p.unit->stamps;
     p.unit->loaded = true;
-    std::string ignored;
-    compilerFor(p.unit->path, ignored).commit(p.unit->path);
+    compilerFor(p.unit->path).commit(p.unit->path);
     if (!p.split.initializer.empty())
       initialisers.emplace_back(&p, addresses.at(p.split.initializer));
     p.report.times.redirectMs = msSince(redirectStart);

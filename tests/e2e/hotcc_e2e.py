@@ -237,6 +237,15 @@ class Session:
                   f"--- stdout:\n{r.stdout}\n--- stderr:\n{r.stderr}\n")
         return r
 
+    def start_counter(self, delay_ms=100, ticks=2):
+        """Writes the counter example, runs it under `hotcc run --watch` and waits for `ticks`
+        ticks. Returns (source text, path, process)."""
+        src = counter_source(delay_ms=delay_ms)
+        path = self.write("counter.cpp", src)
+        p = self.watch("counter.cpp")
+        p.wait_ticks(ticks)
+        return src, path, p
+
     def watch(self, *args):
         """Start `hotcc run --watch ARGS` in the temp dir."""
         p = Proc(self, [self.hotcc, "run", "--watch", *map(str, args)], self.dir)

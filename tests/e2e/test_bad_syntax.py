@@ -2,15 +2,12 @@
 program keeps running its old score(), and the next good save is picked up normally."""
 import re
 
-from hotcc_e2e import (Session, check, check_ticks, counter_source, status_re, with_score,
+from hotcc_e2e import (Session, check, check_ticks, status_re, with_score,
                        write_in_place)
 
 
 def body(s):
-    src = counter_source(delay_ms=100)
-    path = s.write("counter.cpp", src)
-    p = s.watch("counter.cpp")
-    p.wait_ticks(2)
+    src, path, p = s.start_counter()
     old = lambda n: 3 * n + 1
 
     broken = with_score(src, "10 * n +")   # `return 10 * n +;`

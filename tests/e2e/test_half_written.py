@@ -3,15 +3,12 @@ ms, then complete. The half file may fail to reload but must never be taken as t
 the file is complete it reloads, and the running program keeps its state (the tick counter)."""
 import time
 
-from hotcc_e2e import (Session, check, check_ticks, counter_source, status_re, with_score,
+from hotcc_e2e import (Session, check, check_ticks, status_re, with_score,
                        RELOAD_FAILED)
 
 
 def body(s):
-    src = counter_source(delay_ms=100)
-    path = s.write("counter.cpp", src)
-    p = s.watch("counter.cpp")
-    p.wait_ticks(2)
+    src, path, p = s.start_counter()
 
     new = with_score(src, "10 * n")
     cut = new.index("++ticks;")  # inside tick(): the file ends in an unterminated function

@@ -2,7 +2,7 @@
 deleting the file is an error that leaves the program running, and recreating it reloads."""
 import os
 
-from hotcc_e2e import (Session, check, check_ticks, counter_source, status_re, with_score,
+from hotcc_e2e import (Session, check, check_ticks, status_re, with_score,
                        write_atomic, write_in_place, RELOAD_FAILED)
 
 
@@ -12,10 +12,7 @@ def body(s):
     check("hotcc: error: cannot read" in r.stderr and "nonexistent.cpp" in r.stderr,
           f"expected `hotcc: error: cannot read ...nonexistent.cpp: ...`\n{r.dump}")
 
-    src = counter_source(delay_ms=100)
-    path = s.write("counter.cpp", src)
-    p = s.watch("counter.cpp")
-    p.wait_ticks(2)
+    src, path, p = s.start_counter()
 
     formulas = [lambda n: 3 * n + 1]
     # Recreate it once by a plain write, once by a rename (like an editor restoring a file).

@@ -2,15 +2,12 @@
 names the missing symbol (and who uses it) and keeps the old code running."""
 import re
 
-from hotcc_e2e import (Session, check, check_ticks, counter_source, status_re, with_score,
+from hotcc_e2e import (Session, check, check_ticks, status_re, with_score,
                        write_in_place)
 
 
 def body(s):
-    src = counter_source(delay_ms=100)
-    path = s.write("counter.cpp", src)
-    p = s.watch("counter.cpp")
-    p.wait_ticks(2)
+    src, path, p = s.start_counter()
 
     broken = with_score(src, "missing_fn(n)").replace(
         "int score(int n)", "int missing_fn(int);\nint score(int n)", 1)

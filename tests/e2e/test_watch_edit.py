@@ -1,7 +1,7 @@
 """The main loop of hotcc: edit score() in a running counter, save, and the next ticks use the new
 body while the tick counter (a global) keeps counting. Three in-place saves, then an editor-style
 save (temp file renamed over the original)."""
-from hotcc_e2e import (Session, check, check_ticks, counter_source, status_re, with_score,
+from hotcc_e2e import (Session, check, check_ticks, status_re, with_score,
                        write_atomic, write_in_place, RELOAD_FAILED)
 
 EDITS = [  # (new body, same formula in python, how to save); no two formulas agree for n >= 1
@@ -13,10 +13,7 @@ EDITS = [  # (new body, same formula in python, how to save); no two formulas ag
 
 
 def body(s):
-    src = counter_source(delay_ms=100)
-    path = s.write("counter.cpp", src)
-    p = s.watch("counter.cpp")
-    p.wait_ticks(2)
+    src, path, p = s.start_counter()
     formulas = [lambda n: 3 * n + 1]
     check(check_ticks(p.ticks(), formulas, p.dump()) == 0, "initial ticks")
 

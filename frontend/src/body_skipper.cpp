@@ -6,6 +6,7 @@
 #include <clang/AST/Attr.h>
 #include <clang/AST/Decl.h>
 #include <clang/AST/DeclCXX.h>
+#include <clang/AST/DeclBase.h>
 #include <clang/AST/Mangle.h>
 #include <clang/Basic/SourceManager.h>
 #include <clang/Frontend/CompilerInstance.h>
@@ -179,13 +180,24 @@ void BodySkipper::handleTopLevelDecl(clang::DeclGroupRef group) {
   // or its new body would never go live: mark the compiled ones used.
   if (!previous_)
     return;
-  for (auto *decl : group) {
-    auto *fn = llvm::dyn_cast<clang::FunctionDecl>(decl);
-    if (!fn || !fn->doesThisDeclarationHaveABody() || fn->hasSkippedBody() || !eligible(fn))
-      continue;
-    if (!fn->isExternallyVisible() && !fn->hasAttr<clang::UsedAttr>())
-      fn->addAttr(clang::UsedAttr::CreateImplicit(ci_.getASTContext()));
+  for (auto *decl : group)
+    markCompiledBodiesUsed(decl);
+}
+
+void BodySkipper::markCompiledBodiesUsed(clang::Decl *decl) {
+  // Functions in namespaces (anonymous ones above all) and extern "C" blocks arrive inside them.
+  if (auto *context = llvm::dyn_cast<clang::DeclContext>(decl);
+      context && (llvm::isa<clang::NamespaceDecl>(decl) || llvm::isa<clang::LinkageSpecDecl>(decl) ||
+                  llvm::isa<clang::ExportDecl>(decl))) {
+    for (auto *inner : context->decls())
+      markCompiledBodiesUsed(inner);
+    return;
   }
+  auto *fn = llvm::dyn_cast<clang::FunctionDecl>(decl);
+  if (!fn || !fn->doesThisDeclarationHaveABody() || fn->hasSkippedBody() || !eligible(fn))
+    return;
+  if (!fn->isExternallyVisible() && !fn->hasAttr<clang::UsedAttr>())
+    fn->addAttr(clang::UsedAttr::CreateImplicit(ci_.getASTContext()));
 }
 
 std::set<std::string> BodySkipper::skippedInternalNames() const {

@@ -69,6 +69,7 @@ private:
     bool skipped;
   };
   bool eligible(const clang::FunctionDecl *fn) const;
+  void markCompiledBodiesUsed(clang::Decl *decl);
   bool bodyRange(const clang::FunctionDecl *fn, std::size_t &begin, std::size_t &end) const;
   std::string keyOf(const clang::FunctionDecl *fn) const;
   static std::string linkNameOf(const Seen &seen, const std::string &unitTag);

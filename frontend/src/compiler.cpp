@@ -374,7 +374,11 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
         auto built = clang::PrecompiledPreamble::Build(*invocation, text.get(), bounds, quiet, vfs,
                                                        pchOps, /*StoreInMemory=*/true, "",
                                                        callbacks);
-        if (built) {
+        if (built && quiet->hasErrorOccurred()) {
+          // A preamble with errors would hide them: compile without it, and clang reports them.
+          spdlog::debug("preamble of {} has errors; compiling without one", file);
+          entry.dependencies.clear();
+        } else if (built) {
           entry.preamble = std::make_unique<clang::PrecompiledPreamble>(std::move(*built));
           for (auto &dep : entry.dependencies)
             if (dep != file)
@@ -468,7 +472,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
 }
 
 llvm::Expected<CompiledUnit> Compiler::compile(const std::string &file,
-                                               const std::string &unitTag) {
+                                               const std::string &unitTag, bool allowSkipping) {
   llvm::SmallString<256> path(file);
   llvm::sys::fs::make_absolute(path);
   llvm::sys::path::remove_dots(path, true);
@@ -477,6 +481,10 @@ llvm::Expected<CompiledUnit> Compiler::compile(const std::string &file,
     return llvm::make_error<CompileError>(
         std::string(path),
         "hotcc: error: cannot read " + std::string(path) + ": " + buffer.getError().message() + "\n");
+  if (!allowSkipping) {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->run(std::string(path), std::move(*buffer), false, unitTag, false);
+  }
   return impl_->run(std::string(path), std::move(*buffer), false, unitTag);
 }
 

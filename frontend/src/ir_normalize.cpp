@@ -120,6 +120,7 @@ private:
       else
         info.kind = FunctionKind::Library;
       info.odr = fn.hasLinkOnceODRLinkage() || fn.hasWeakODRLinkage();
+      info.nounwind = fn.doesNotThrow();
       kinds_[&fn] = info.kind;
       pendingFunctions_[&fn] = std::move(info);
     }
@@ -392,7 +393,40 @@ private:
     }
   }
 
+  // A global with a dynamic initialiser (a constructor call, `std::string s = "..."`) is set up by
+  // a helper that global_ctors reaches; its content stands for the initialiser.
+  void hashDynamicInitialisers() {
+    auto *ctors = module_.getNamedGlobal("llvm.global_ctors");
+    if (!ctors || !ctors->hasInitializer())
+      return;
+    std::vector<const llvm::Function *> work;
+    std::set<const llvm::Function *> seen;
+    for (const auto &entry : ctors->getInitializer()->operands())
+      if (auto *fields = llvm::dyn_cast<llvm::ConstantStruct>(entry.get()))
+        if (fields->getNumOperands() >= 2)
+          if (auto *fn = llvm::dyn_cast<llvm::Function>(fields->getOperand(1)->stripPointerCasts()))
+            work.push_back(fn);
+    while (!work.empty()) {
+      const auto *fn = work.back();
+      work.pop_back();
+      if (!seen.insert(fn).second || fn->isDeclaration() || !isHelper(fn))
+        continue;
+      auto hash = contentHash(fn);
+      for (const auto &block : *fn)
+        for (const auto &inst : block)
+          for (const auto &op : inst.operands()) {
+            const auto *value = op.get()->stripPointerCasts();
+            if (const auto *callee = llvm::dyn_cast<llvm::Function>(value))
+              work.push_back(callee);
+            else if (const auto *g = llvm::dyn_cast<llvm::GlobalVariable>(value);
+                     g && !isCodeLocal(*g))
+              dynamicInitHashes_[g].insert(hash);
+          }
+    }
+  }
+
   void describeGlobals() {
+    hashDynamicInitialisers();
     for (auto &g : module_.globals()) {
       if (g.isDeclaration() || g.getName().starts_with("llvm."))
         continue;
@@ -417,12 +451,14 @@ private:
           os << ";" << field.name << ":" << field.type << "@" << field.offsetBits;
       }
       info.layoutHash = llvm::xxh3_64bits(layoutText);
-      if (g.hasInitializer()) {
-        std::string init;
-        llvm::raw_string_ostream initOs(init);
+      std::string init;
+      llvm::raw_string_ostream initOs(init);
+      if (g.hasInitializer())
         printConstant(initOs, g.getInitializer());
-        info.initializerHash = llvm::xxh3_64bits(init);
-      }
+      if (auto dynamic = dynamicInitHashes_.find(&g); dynamic != dynamicInitHashes_.end())
+        for (auto hash : dynamic->second)
+          initOs << " dynamic " << hash;
+      info.initializerHash = llvm::xxh3_64bits(init);
       unit_.globals.emplace(info.linkName, std::move(info));
     }
   }
@@ -439,6 +475,7 @@ private:
   std::map<std::string, llvm::GlobalValue *> byContentName_;
   std::vector<llvm::GlobalValue *> dead_;
   std::set<const llvm::Function *> namedHelpers_;
+  std::map<const llvm::GlobalVariable *, std::set<std::uint64_t>> dynamicInitHashes_;
 };
 
 } // namespace

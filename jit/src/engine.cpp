@@ -201,6 +201,16 @@ ReloadReport Engine::Impl::finish(Pending &p) {
   return std::move(p.report);
 }
 
+static bool becameThrowing(const frontend::CompiledUnit &cu, const jit::LiveState &live) {
+  for (auto &[name, fn] : cu.functions) {
+    auto it = live.hot.find(name);
+    if (fn.kind == frontend::FunctionKind::Hot && !fn.nounwind && it != live.hot.end() &&
+        it->second.info.nounwind)
+      return true;
+  }
+  return false;
+}
+
 bool Engine::Impl::compileAndPlan(Pending &p, jit::LiveState &planning) {
   Unit &unit = *p.unit;
   auto &unitCompiler = compilerFor(unit.path);
@@ -210,6 +220,12 @@ bool Engine::Impl::compileAndPlan(Pending &p, jit::LiveState &planning) {
   unit.attempted = p.stamps;
 
   auto compiled = unitCompiler.compile(unit.path, unit.tag);
+  if (compiled && compiled->timing.skippedBodies > 0 && becameThrowing(*compiled, planning)) {
+    // Clang let callers in this file call a function it proved cannot throw without an unwind
+    // path. Now it can throw: those callers, skipped or not, must be compiled again.
+    spdlog::debug("{}: a function can throw now; compiling every body", unit.path);
+    compiled = unitCompiler.compile(unit.path, unit.tag, /*allowSkipping=*/false);
+  }
   if (!compiled) {
     std::string message;
     llvm::handleAllErrors(
@@ -229,8 +245,9 @@ bool Engine::Impl::compileAndPlan(Pending &p, jit::LiveState &planning) {
     std::string message = "hotcc: error: refusing to reload " + fileName(unit.path) + ":\n";
     for (auto &r : p.plan.refusals)
       message += "  " + r;
-    message += "  the running code keeps its current version; restart the program to apply this "
-               "change\n";
+    message += unit.loaded ? "  the running code keeps its current version; restart the program to "
+                             "apply this change\n"
+                           : "";
     fail(p, message);
     return false;
   }
@@ -251,6 +268,7 @@ bool Engine::Impl::compileAndPlan(Pending &p, jit::LiveState &planning) {
   input.newData = p.plan.newData;
   input.newLibrary = p.plan.newLibrary;
   input.reloadId = registry.version() + 1;
+  input.unitTag = unit.tag;
   p.split = jit::splitModule(*p.cu.module, p.cu, input);
   p.report.times.analyseMs = p.cu.timing.analyseMs + msSince(analyseStart);
 
@@ -317,7 +335,8 @@ void Engine::Impl::checkUndefined(std::vector<Pending> &pending) {
       std::string message = "hotcc: error: cannot link " + fileName(p.unit->path) + ":\n";
       for (auto &m : missing)
         message += "  " + m + "\n";
-      message += "  the running code keeps its current version\n";
+      if (p.unit->loaded)
+        message += "  the running code keeps its current version\n";
       fail(p, message);
       changed = true;
     }
@@ -458,6 +477,10 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
       else if (fn.kind == frontend::FunctionKind::Library)
         live.library.insert(name);
     }
+    // A changed initialiser of a live global is noted once; the live value stays.
+    for (auto &[name, global] : p.cu.globals)
+      if (auto it = live.data.find(name); it != live.data.end())
+        it->second.initializerHash = global.initializerHash;
     for (auto &name : p.plan.newData) {
       auto &global = p.cu.globals.at(name);
       live.data[name] = global;

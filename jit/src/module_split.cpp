@@ -175,7 +175,7 @@ SplitModules splitModule(const llvm::Module &source, const frontend::CompiledUni
     if (!initialisers.empty()) {
       auto &ctx = persistent->getContext();
       auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), false);
-      out.initializer = "__hotcc_init." + std::to_string(input.reloadId);
+      out.initializer = "__hotcc_init." + input.unitTag + "." + std::to_string(input.reloadId);
       auto *init = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
                                           out.initializer, *persistent);
       llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", init));

@@ -19,6 +19,7 @@ struct SplitInput {
   std::set<std::string> newData;      // data globals to define
   std::set<std::string> newLibrary;   // library functions to define
   std::uint64_t reloadId = 0;
+  std::string unitTag;  // several files reload in one batch: their initialisers need distinct names
 };
 
 struct SplitModules {

@@ -82,9 +82,21 @@ static void checkGlobalLayout(const frontend::GlobalInfo &now, const frontend::G
        << describeLayoutChange(*before, after);
     named = true;
   }
-  if (!named)
+  const std::string vtablePrefix = "vtable for ";
+  if (named) {
+    // the record layouts above say it all
+  } else if (was.displayName.rfind(vtablePrefix, 0) == 0) {
+    // Objects made before the edit point at the old table: a call through a slot it lacks, or
+    // that moved, would jump anywhere.
+    os << "the virtual functions of '" << was.displayName.substr(vtablePrefix.size())
+       << "' changed (one was added, removed or reordered) while objects made before the change "
+          "may still use the old virtual table\n";
+  } else if (was.typeSpelling.empty()) {
+    os << "'" << was.displayName << "' changed shape; code made before the change still uses it\n";
+  } else {
     os << "the type of the live global '" << was.displayName << "' changed from '"
        << was.typeSpelling << "' to '" << now.typeSpelling << "'\n";
+  }
   plan.refusals.push_back(os.str());
 }
 

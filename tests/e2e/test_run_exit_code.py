@@ -39,5 +39,16 @@ def body(s):
     check(r.stdout.splitlines() == ["c argc=2 last=hello"], f"C program output\n{r.dump}")
 
 
+    # -D and -I take one value each: the files after them stay files.
+    s.write("a.cpp", "int fa() { return BONUS; }\n")
+    s.write("b.cpp", "int fa();\nint main() { return fa(); }\n")
+    r = s.run("run", "-D", "BONUS=7", "-I", ".", "a.cpp", "b.cpp")
+    check(r.returncode == 7, f"expected both files compiled with -D BONUS=7 (exit 7)\n{r.dump}")
+
+    # A usage error is exit code 2, with a message.
+    r = s.run("run", "-O9", "prog.cpp")
+    check(r.returncode == 2 and "-O" in r.stderr, f"expected a usage error (exit 2)\n{r.dump}")
+
+
 if __name__ == "__main__":
     Session.main(body)

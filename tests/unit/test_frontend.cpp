@@ -188,3 +188,20 @@ TEST_CASE("frontend: C files compile as C", "[frontend]") {
   REQUIRE(unit.functions.count("entry"));
   CHECK(unit.functions.at("entry").signature == "int (int)");
 }
+
+TEST_CASE("frontend: errors inside an included header are shown, not swallowed", "[frontend]") {
+  hotcc::test::TempSource src("uses.cpp", "#include \"bad.h\"\nint f() { return 1; }\n");
+  std::ofstream(src.dir() / "bad.h") << "int bad( {\n";
+  Compiler compiler({});
+  auto unit = compiler.compile(src.path(), "t4");
+  bool ok = static_cast<bool>(unit);
+  REQUIRE_FALSE(ok);
+  auto text = llvm::toString(unit.takeError());
+  CHECK(text.find("bad.h:1:") != std::string::npos);
+
+  hotcc::test::TempSource missing("m.cpp", "#include \"nothere.h\"\nint f() { return 1; }\n");
+  auto unit2 = compiler.compile(missing.path(), "t5");
+  bool ok2 = static_cast<bool>(unit2);
+  REQUIRE_FALSE(ok2);
+  CHECK(llvm::toString(unit2.takeError()).find("'nothere.h' file not found") != std::string::npos);
+}

@@ -122,3 +122,41 @@ TEST_CASE("bad input: the same function in two files is refused", "[jit][bad]") 
   CHECK(report.error.find("'helper' is defined in both") != std::string::npos);
   CHECK(f.fn<int(int)>("_Z5scorei")(2) == 5);
 }
+
+TEST_CASE("bad input: a changed initializer is noted once, dynamic ones too", "[jit][bad]") {
+  auto program = [](const std::string &text, int number, int k) {
+    return "#include <string>\nstd::string s = \"" + text + "\";\nint g = " + std::to_string(number) +
+           ";\nint value() { return (int)s.size() * 100 + g + " + std::to_string(k) + "; }\n";
+  };
+  EngineFixture f(program("abc", 5, 0));
+  auto *value = f.fn<int()>("_Z5valuev");
+  CHECK(value() == 305);
+  auto report = f.editOk(program("abcdef", 6, 0));
+  auto noted = [&](const std::string &name) {
+    return std::any_of(report.notes.begin(), report.notes.end(), [&](auto &n) {
+      return n.find("'" + name + "': initializer changed; the live value is kept") != std::string::npos;
+    });
+  };
+  CHECK(noted("s"));
+  CHECK(noted("g"));
+  CHECK(value() == 305);
+  report = f.editOk(program("abcdef", 6, 1));
+  CHECK_FALSE(noted("s"));
+  CHECK_FALSE(noted("g"));
+  CHECK(value() == 306);
+}
+
+TEST_CASE("bad input: adding a virtual function while objects exist is refused", "[jit][bad]") {
+  auto program = [](const std::string &extra) {
+    return "struct Base { virtual ~Base() = default; virtual int f() { return 1; }" + extra + " };\n"
+           "struct D : Base { int f() override { return 2; } };\n"
+           "Base *obj = new D;\nint call() { return obj->f(); }\n";
+  };
+  EngineFixture f(program(""));
+  auto *call = f.fn<int()>("_Z4callv");
+  CHECK(call() == 2);
+  auto report = f.edit(program(" virtual int g() { return 7; }"));
+  CHECK_FALSE(report.ok);
+  CHECK(report.error.find("the virtual functions of 'Base' changed") != std::string::npos);
+  CHECK(call() == 2);
+}

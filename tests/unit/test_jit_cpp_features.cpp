@@ -95,3 +95,22 @@ TEST_CASE("c++: -O2 builds reload too", "[jit][cpp]") {
   f.editOk("static int k() { return 3; }\nint mul(int x) { return x * k(); }\n");
   CHECK(mul(21) == 63);
 }
+
+TEST_CASE("c++: a function that could not throw and now throws is caught by its callers",
+          "[jit][cpp]") {
+  // Clang calls a function it proved cannot throw without an unwind path; that proof dies with
+  // the edit, so the caller must be compiled again even though its text did not change.
+  auto program = [](const std::string &probeBody) {
+    return "#include <stdexcept>\n#include <string>\n"
+           "int probe() { " + probeBody + " }\n"
+           "std::string wrap() {\n"
+           "  try { return std::to_string(probe()); }\n"
+           "  catch (const std::exception &e) { return std::string(\"caught \") + e.what(); }\n"
+           "}\n";
+  };
+  EngineFixture f(program("return 0;"));
+  auto *wrap = f.fn<std::string()>("_Z4wrapB5cxx11v");
+  CHECK(wrap() == "0");
+  f.editOk(program("throw std::runtime_error(\"rt\");"));
+  CHECK(wrap() == "caught rt");
+}

@@ -68,3 +68,20 @@ TEST_CASE("multi-file: -p takes each file's flags from compile_commands.json", "
   REQUIRE(report.ok);
   CHECK(engine->lookupFunction<int()>("_Z6answerv")() == 42);
 }
+
+TEST_CASE("multi-file: every file's global constructors run once", "[jit][multi]") {
+  hotcc::test::TempSource dir("unused.txt");
+  std::ofstream(dir.dir() / "a.cpp") << "#include <string>\nstd::string a = \"left\";\n"
+                                        "struct T { int v; T() : v(1) {} };\nT ta;\n";
+  std::ofstream(dir.dir() / "b.cpp") << "#include <string>\nextern std::string a;\nstd::string b = \"right\";\n"
+                                        "struct S { int v; S() : v(2) {} };\nS sb;\n"
+                                        "std::string both() { return a + b; }\n";
+  std::string error;
+  auto engine = hotcc::Engine::create({}, error);
+  REQUIRE(engine);
+  for (auto &report : engine->addFiles({(dir.dir() / "a.cpp").string(), (dir.dir() / "b.cpp").string()})) {
+    INFO(report.error);
+    REQUIRE(report.ok);
+  }
+  CHECK(engine->lookupFunction<std::string()>("both")() == "leftright");
+}

@@ -77,3 +77,15 @@ TEST_CASE("skipping: header edits reach every body", "[jit][skip]") {
   REQUIRE(report.ok);
   CHECK(value() == 9);
 }
+
+TEST_CASE("skipping: a changed function in an anonymous namespace goes live", "[jit][skip]") {
+  auto program = [](int k) {
+    return "namespace { int anon() { return " + std::to_string(k) + "; } }\n"
+           "int value() { return anon(); }\n";
+  };
+  EngineFixture f(program(1));
+  auto *value = f.fn<int()>("_Z5valuev");
+  CHECK(value() == 1);
+  f.editOk(program(2));
+  CHECK(value() == 2);
+}

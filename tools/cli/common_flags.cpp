@@ -3,8 +3,10 @@
 namespace hotcc::cli {
 
 void CommonFlags::addTo(CLI::App &command) {
-  command.add_option("-I", includeDirs, "add a directory to the include search path");
-  command.add_option("-D", defines, "define a macro: NAME or NAME=VALUE");
+  // One value per occurrence, so `-D X=1 a.cpp b.cpp` leaves the files to the file list.
+  command.add_option("-I", includeDirs, "add a directory to the include search path")
+      ->allow_extra_args(false);
+  command.add_option("-D", defines, "define a macro: NAME or NAME=VALUE")->allow_extra_args(false);
   command.add_option("--std", languageStandard, "language standard, e.g. -std=c++20");
   command.add_option("-O", optLevel, "optimisation level 0-3 (default 0)")->check(CLI::Range(0, 3));
   command.add_option("-p", buildDir, "build directory with compile_commands.json");

@@ -51,7 +51,8 @@ int main(int argc, char **argv) {
   try {
     app.parse(static_cast<int>(cargs.size()), cargs.data());
   } catch (const CLI::ParseError &e) {
-    return app.exit(e);
+    // --help and --version are "errors" that exit 0; real usage errors exit 2, like other tools.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   return 0;
 }

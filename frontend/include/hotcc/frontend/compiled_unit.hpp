@@ -27,6 +27,7 @@ struct FunctionInfo {
   std::string location;     // file:line
   FunctionKind kind = FunctionKind::Library;
   bool odr = false;         // inline / template: every file that uses it may define it
+  bool nounwind = false;    // Clang proved it cannot throw; callers in its file may rely on that
   std::uint64_t hash = 0;   // body hash; callees and data by name, private constants by content
   std::vector<std::string> references;  // named functions and globals the body refers to
 };

@@ -49,7 +49,9 @@ public:
 
   // Compiles `file` (C or C++ by its extension). `unitTag` makes the file's internal symbols unique
   // when they are promoted to the engine's shared namespace.
-  llvm::Expected<CompiledUnit> compile(const std::string &file, const std::string &unitTag);
+  // `allowSkipping` false: parse every body even if unchanged (see body_skipper.hpp).
+  llvm::Expected<CompiledUnit> compile(const std::string &file, const std::string &unitTag,
+                                       bool allowSkipping = true);
 
   // Compiles source text held in memory, named `virtualName` for diagnostics.
   llvm::Expected<CompiledUnit> compileText(const std::string &virtualName, const std::string &text,

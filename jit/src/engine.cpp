@@ -18,6 +18,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <sstream>
@@ -83,6 +84,7 @@ struct Engine::Impl {
   jit::LiveState live;
   std::vector<llvm::orc::ResourceTrackerSP> trackers;  // every version stays mapped (see README)
   bool shutDown = false;
+  std::atomic<int> mainsRunning{0};  // frames of main() entered through runMain
 
   // One unit on its way in: compiled, planned, split, not yet linked.
   struct Pending {
@@ -453,6 +455,9 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
       if (auto status = registry.activate(name, fn.hash, addresses.at(body), version); !status)
         spdlog::error("hotcc: {}", status.message());
       p.report.compiled.push_back(fn.displayName);
+      if (fn.displayName == "main" && mainsRunning > 0)
+        p.report.notes.push_back("main() is running its old body; the new one takes effect the "
+                                 "next time main is called (move loop bodies into functions)");
     }
     for (auto &[name, address] : p.reused) {
       auto &fn = p.cu.functions.at(name);
@@ -627,6 +632,11 @@ Status Engine::runMain(int argc, char **argv, int &exitCode) {
   auto *main = lookupFunction<int(int, char **)>("main");
   if (!main)
     return Status::fail("hotcc: error: no main() in the program's files");
+  ++impl_->mainsRunning;
+  struct Leave {
+    std::atomic<int> &count;
+    ~Leave() { --count; }
+  } leave{impl_->mainsRunning};
   exitCode = main(argc, argv);
   return Status::ok();
 }

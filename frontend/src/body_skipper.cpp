@@ -57,6 +57,30 @@ bool skipLiteralOrComment(const std::string &t, std::size_t &i) {
 
 } // namespace
 
+// A body that moved to another line is skipped only if its text cannot depend on where it is:
+// no __LINE__, assert, source_location, or call of an upper-case (by convention, macro) name,
+// any of which may bake the line number into the code.
+bool mayUseLineNumbers(llvm::StringRef body) {
+  for (llvm::StringRef word : {"__LINE__", "__builtin_LINE", "assert", "source_location"})
+    if (body.contains(word))
+      return true;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (!std::isupper(static_cast<unsigned char>(body[i])) ||
+        (i > 0 && (std::isalnum(static_cast<unsigned char>(body[i - 1])) || body[i - 1] == '_')))
+      continue;
+    std::size_t j = i;
+    bool lower = false;
+    while (j < body.size() && (std::isalnum(static_cast<unsigned char>(body[j])) || body[j] == '_'))
+      lower = lower || std::islower(static_cast<unsigned char>(body[j++]));
+    while (j < body.size() && body[j] == ' ')
+      ++j;
+    if (!lower && j - i > 1 && j < body.size() && body[j] == '(')
+      return true;
+    i = j;
+  }
+  return false;
+}
+
 bool findBraceBlock(const std::string &t, std::size_t from, std::size_t &begin, std::size_t &end) {
   int parens = 0;
   std::size_t i = from;
@@ -164,14 +188,17 @@ bool BodySkipper::shouldSkipFunctionBody(clang::Decl *decl) {
   auto key = keyOf(fn);
   auto &sm = ci_.getSourceManager();
   auto body = sm.getBufferData(sm.getMainFileID()).substr(begin, end - begin);
+  auto line = sm.getLineNumber(sm.getMainFileID(), begin);
   bool skip = false;
   if (previous_) {
     auto it = previous_->bodies.find(key);
-    skip = it != previous_->bodies.end() && it->second == body;
+    skip = it != previous_->bodies.end() && it->second.text == body &&
+           (it->second.line == line || !mayUseLineNumbers(body));
   }
   if (!names_)
     names_ = std::make_unique<clang::ASTNameGenerator>(ci_.getASTContext());
-  seen_.push_back({key, names_->getName(fn), !fn->isExternallyVisible(), begin, end, skip});
+  seen_.push_back(
+      {key, names_->getName(fn), !fn->isExternallyVisible(), begin, end, line, skip});
   return skip;
 }
 
@@ -233,9 +260,9 @@ BodySkipper::Outcome BodySkipper::finish(const std::set<std::string> &emitted,
     if (s.skipped) {
       ++out.skipped;
       out.skippedLinkNames.push_back(linkNameOf(s, unitTag));
-      out.memory.bodies[s.key] = previous_->bodies.at(s.key);
+      out.memory.bodies[s.key] = {previous_->bodies.at(s.key).text, s.line};
     } else if (emitted.count(linkNameOf(s, unitTag))) {
-      out.memory.bodies[s.key] = text.substr(s.begin, s.end - s.begin);
+      out.memory.bodies[s.key] = {text.substr(s.begin, s.end - s.begin), s.line};
     }
   }
   out.skeletonChanged = previous_ && previous_->skeleton != skeleton;

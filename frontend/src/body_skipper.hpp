@@ -10,6 +10,7 @@
 // not constructors or destructors, spelled in the main file.
 #pragma once
 #include <clang/AST/ASTConsumer.h>
+#include <llvm/ADT/StringRef.h>
 
 #include <map>
 #include <set>
@@ -27,8 +28,13 @@ class FunctionDecl;
 namespace hotcc::frontend {
 
 // What the last accepted compile of a file looked like, body by body.
+struct RememberedBody {
+  std::string text;
+  unsigned line = 0;  // where the body starts
+};
+
 struct BodyMemory {
-  std::map<std::string, std::string> bodies;  // function key → body text, for emitted functions
+  std::map<std::string, RememberedBody> bodies;  // function key → body, for emitted functions
   std::string skeleton;
   bool valid = false;
 };
@@ -66,6 +72,7 @@ private:
     std::string linkName;    // as Clang mangles it, before hotcc promotes internal names
     bool internal = false;
     std::size_t begin, end;  // body's byte range in the main file
+    unsigned line;
     bool skipped;
   };
   bool eligible(const clang::FunctionDecl *fn) const;
@@ -84,5 +91,7 @@ private:
 // Finds the body of a function whose name starts at `from` in `text`: the first '{' outside
 // parentheses, and its matching '}', skipping comments and string and character literals.
 bool findBraceBlock(const std::string &text, std::size_t from, std::size_t &begin, std::size_t &end);
+
+bool mayUseLineNumbers(llvm::StringRef body);
 
 } // namespace hotcc::frontend

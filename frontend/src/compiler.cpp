@@ -343,6 +343,9 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
   if (!clang::CompilerInvocation::CreateFromArgs(*invocation, argv, *diags))
     return llvm::make_error<CompileError>(file, "hotcc: error: bad compiler flags:\n" + diagText);
   invocation->getDiagnosticOpts().ShowColors = options.colorDiagnostics;
+  // The driver makes complete-object constructors/destructors aliases of the base ones; every
+  // one must be its own function to get its own stub.
+  invocation->getCodeGenOpts().CXXCtorDtorAliases = false;
   invocation->getFrontendOpts().DisableFree = false;
   invocation->getCodeGenOpts().DisableFree = false;
   invocation->getPreprocessorOpts().RetainRemappedFileBuffers = true;

@@ -70,7 +70,8 @@ struct Engine::Impl {
   std::unique_ptr<frontend::Compiler> compiler;
   std::map<std::string, std::unique_ptr<frontend::Compiler>> perFileCompilers;  // -p
   Registry registry;
-  mutable std::mutex reloadMutex;
+  // Recursive: reload hooks and global initialisers run under it and may call lookup/rollback.
+  mutable std::recursive_mutex reloadMutex;
 
   struct Unit {
     std::string path;
@@ -92,6 +93,7 @@ struct Engine::Impl {
     frontend::CompiledUnit cu;
     jit::ReloadPlan plan;
     std::map<std::string, std::uintptr_t> reused;  // edits undone: bodies already linked
+    llvm::orc::ThreadSafeContext context;  // owns the split modules' context: declared before them
     jit::SplitModules split;
     std::map<std::string, FileStamp> stamps;
     ReloadReport report;
@@ -102,9 +104,15 @@ struct Engine::Impl {
   frontend::Compiler &compilerFor(const std::string &path);
   // Compiles, plans and links several units as one step, so files may refer to each other.
   std::vector<ReloadReport> loadBatch(const std::vector<Unit *> &batch);
-  bool compileAndPlan(Pending &p, jit::LiveState &planning);
+  bool compileUnit(Pending &p);
+  bool planUnit(Pending &p, jit::LiveState &planning);
   void checkUndefined(std::vector<Pending> &pending);
   void fail(Pending &p, const std::string &message);
+  // A stub made by a reload that then failed has no body: it must not count as a definition.
+  bool hasBody(const std::string &name) const {
+    auto sym = registry.find(name);
+    return sym && !sym->history.empty();
+  }
   ReloadReport finish(Pending &p);
 };
 
@@ -154,6 +162,7 @@ Engine::~Engine() {
 }
 
 void Engine::shutdown() {
+  std::lock_guard lock(impl_->reloadMutex);  // not in the middle of a reload
   if (impl_->shutDown)
     return;
   impl_->shutDown = true;
@@ -213,7 +222,7 @@ static bool becameThrowing(const frontend::CompiledUnit &cu, const jit::LiveStat
   return false;
 }
 
-bool Engine::Impl::compileAndPlan(Pending &p, jit::LiveState &planning) {
+bool Engine::Impl::compileUnit(Pending &p) {
   Unit &unit = *p.unit;
   auto &unitCompiler = compilerFor(unit.path);
   for (auto &dep : unit.dependencies)
@@ -222,7 +231,7 @@ bool Engine::Impl::compileAndPlan(Pending &p, jit::LiveState &planning) {
   unit.attempted = p.stamps;
 
   auto compiled = unitCompiler.compile(unit.path, unit.tag);
-  if (compiled && compiled->timing.skippedBodies > 0 && becameThrowing(*compiled, planning)) {
+  if (compiled && compiled->timing.skippedBodies > 0 && becameThrowing(*compiled, live)) {
     // Clang let callers in this file call a function it proved cannot throw without an unwind
     // path. Now it can throw: those callers, skipped or not, must be compiled again.
     spdlog::debug("{}: a function can throw now; compiling every body", unit.path);
@@ -240,8 +249,13 @@ bool Engine::Impl::compileAndPlan(Pending &p, jit::LiveState &planning) {
   p.report.times.parseMs = p.cu.timing.parseMs;
   if (!p.cu.warnings.empty())
     p.report.notes.push_back(p.cu.warnings);
+  return true;
+}
 
+bool Engine::Impl::planUnit(Pending &p, jit::LiveState &planning) {
+  Unit &unit = *p.unit;
   auto analyseStart = Clock::now();
+  p.reused.clear();
   p.plan = jit::planReload(p.cu, unit.path, planning);
   if (!p.plan.refusals.empty()) {
     std::string message = "hotcc: error: refusing to reload " + fileName(unit.path) + ":\n";
@@ -313,7 +327,7 @@ void Engine::Impl::checkUndefined(std::vector<Pending> &pending) {
         if (!m)
           continue;
         for (auto &[name, users] : jit::undefinedSymbols(*m)) {
-          if (batchDefined.count(name) || registry.contains(name) || host->isKnown(name))
+          if (batchDefined.count(name) || hasBody(name) || host->isKnown(name))
             continue;
           std::string line = "undefined symbol '" + llvm::demangle(name) + "'";
           std::vector<std::string> userNames;
@@ -340,6 +354,7 @@ void Engine::Impl::checkUndefined(std::vector<Pending> &pending) {
       if (p.unit->loaded)
         message += "  the running code keeps its current version\n";
       fail(p, message);
+      p.unit->attempted.clear();  // another file may bring the definition: retry with it
       changed = true;
     }
   }
@@ -347,16 +362,34 @@ void Engine::Impl::checkUndefined(std::vector<Pending> &pending) {
 
 std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &batch) {
   std::vector<Pending> pending(batch.size());
-  jit::LiveState planning = live;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto &p = pending[i];
     p.unit = batch[i];
     p.started = Clock::now();
     p.report.files = {p.unit->path};
     registry.notifyBefore(p.report.files);
-    compileAndPlan(p, planning);
+    if (shutDown)
+      fail(p, "hotcc: error: the engine has shut down\n");
+    else
+      compileUnit(p);
   }
-  checkUndefined(pending);
+  // Each unit plans against the live state plus the units before it. When one drops out (a
+  // refusal, a missing symbol), the others are planned again without it: a shared inline function
+  // it would have compiled must not count as unchanged for them.
+  auto survivors = static_cast<std::size_t>(
+      std::count_if(pending.begin(), pending.end(), [](auto &p) { return !p.failed; }));
+  for (;;) {
+    jit::LiveState planning = live;
+    for (auto &p : pending)
+      if (!p.failed)
+        planUnit(p, planning);
+    checkUndefined(pending);
+    auto now = static_cast<std::size_t>(
+        std::count_if(pending.begin(), pending.end(), [](auto &p) { return !p.failed; }));
+    if (now == survivors)
+      break;
+    survivors = now;
+  }
 
   // Link everything that survived as one step.
   auto compileStart = Clock::now();
@@ -401,12 +434,12 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
     if (p.failed)
       continue;
     p.cu.module.reset();
-    llvm::orc::ThreadSafeContext context(std::move(p.cu.context));
+    p.context = llvm::orc::ThreadSafeContext(std::move(p.cu.context));
     for (auto *slot : {&p.split.persistent, &p.split.code}) {
       if (!*slot || !linked)
         continue;
       host->optimize(**slot);
-      auto tracker = host->add(llvm::orc::ThreadSafeModule(std::move(*slot), context));
+      auto tracker = host->add(llvm::orc::ThreadSafeModule(std::move(*slot), p.context));
       if (!tracker) {
         failAll("hotcc: error: " + llvm::toString(tracker.takeError()) + "\n");
         linked = false;
@@ -432,6 +465,8 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
   if (!linked) {
     for (auto &tracker : added)
       llvm::consumeError(tracker->remove());
+    for (auto &p : pending)
+      p.unit->attempted.clear();
     std::vector<ReloadReport> reports;
     for (auto &p : pending)
       reports.push_back(finish(p));
@@ -613,7 +648,7 @@ std::vector<ReloadReport> Engine::reloadChanged() {
 
 void *Engine::lookup(const std::string &name) {
   std::lock_guard lock(impl_->reloadMutex);
-  if (auto sym = impl_->registry.find(name)) {
+  if (auto sym = impl_->registry.find(name); sym && !sym->history.empty()) {
     impl_->live.lookedUpByHost.insert(sym->linkName);
     return reinterpret_cast<void *>(sym->stub);
   }

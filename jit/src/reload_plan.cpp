@@ -117,7 +117,8 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
       const auto &was = it->second;
       // Inline functions and templates from a shared header are defined by every file using them:
       // one stub serves all, and whichever file compiles a changed body first installs it.
-      if (was.unit != unitPath && !was.unit.empty() && !(fn.odr && was.info.odr)) {
+      // A function cut from one file (removed there) may be pasted into another.
+      if (was.unit != unitPath && !was.unit.empty() && !was.removed && !(fn.odr && was.info.odr)) {
         plan.refusals.push_back("'" + fn.displayName + "' is defined in both " + was.unit +
                                 " and " + unitPath + "\n");
         break;

@@ -114,3 +114,16 @@ TEST_CASE("c++: a function that could not throw and now throws is caught by its 
   f.editOk(program("throw std::runtime_error(\"rt\");"));
   CHECK(wrap() == "caught rt");
 }
+
+TEST_CASE("c++: constructors and destructors defined outside their class", "[jit][cpp]") {
+  auto program = [](int k) {
+    return "struct A { A(); ~A(); int x; };\n"
+           "A::A() { x = " + std::to_string(k) + "; }\nA::~A() {}\n"
+           "int make() { A a; return a.x; }\n";
+  };
+  EngineFixture f(program(7));
+  auto *make = f.fn<int()>("_Z4makev");
+  CHECK(make() == 7);
+  auto report = f.editOk(program(8));
+  CHECK(make() == 8);
+}

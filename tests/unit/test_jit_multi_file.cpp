@@ -85,3 +85,32 @@ TEST_CASE("multi-file: every file's global constructors run once", "[jit][multi]
   }
   CHECK(engine->lookupFunction<std::string()>("both")() == "leftright");
 }
+
+TEST_CASE("multi-file: a function cut from one file and pasted into another", "[jit][multi]") {
+  hotcc::test::TempSource dir("unused.txt");
+  auto a = (dir.dir() / "a.cpp").string(), b = (dir.dir() / "b.cpp").string();
+  std::ofstream(a) << "int helper() { return 1; }\n";
+  std::ofstream(b) << "int helper();\nint use() { return helper(); }\n";
+  std::string error;
+  auto engine = hotcc::Engine::create({}, error);
+  REQUIRE(engine);
+  for (auto &r : engine->addFiles({a, b}))
+    REQUIRE(r.ok);
+  auto *use = engine->lookupFunction<int()>("_Z3usev");
+  std::ofstream(a) << "int other() { return 0; }\n";
+  REQUIRE(engine->reloadFile(a).ok);
+  std::ofstream(b) << "int helper() { return 2; }\nint use() { return helper(); }\n";
+  auto report = engine->reloadFile(b);
+  INFO(report.error);
+  REQUIRE(report.ok);
+  CHECK(use() == 2);
+}
+
+TEST_CASE("multi-file: a stub whose first link failed is not handed out", "[jit][multi]") {
+  hotcc::test::TempSource src("f.cpp", "int missing();\nint update() { return missing(); }\n");
+  std::string error;
+  auto engine = hotcc::Engine::create({}, error);
+  REQUIRE(engine);
+  CHECK_FALSE(engine->addFile(src.path()).ok);
+  CHECK(engine->lookup("update") == nullptr);
+}

@@ -89,3 +89,24 @@ TEST_CASE("skipping: a changed function in an anonymous namespace goes live", "[
   f.editOk(program(2));
   CHECK(value() == 2);
 }
+
+TEST_CASE("skipping: a body that moved gets its new __LINE__", "[jit][skip]") {
+  auto program = [](const std::string &padding) {
+    return "int first() { return 1;" + padding + " }\nint where() { return __LINE__; }\n";
+  };
+  EngineFixture f(program(""));
+  auto *where = f.fn<int()>("_Z5wherev");
+  CHECK(where() == 2);
+  f.editOk(program("\n\n"));
+  CHECK(where() == 4);
+}
+
+TEST_CASE("skipping: bodies that moved but cannot see their line are still skipped", "[jit][skip]") {
+  auto program = [](const std::string &padding) {
+    return "int first() { return 1;" + padding + " }\nint plain() { return 5; }\n";
+  };
+  EngineFixture f(program(""));
+  auto report = f.editOk(program("\n\n"));
+  CHECK(report.compiled == std::vector<std::string>{});
+  CHECK(f.fn<int()>("_Z5plainv")() == 5);
+}

@@ -38,7 +38,6 @@ public:
 
   // Whether a name resolves: defined in the dylib (by us) or exported by the host process.
   bool isKnown(const std::string &name) const;
-  void noteDefined(const std::string &name) { defined_.insert(name); }
 
   void optimize(llvm::Module &module) const;
   const llvm::DataLayout &dataLayout() const { return jit_->getDataLayout(); }

@@ -205,3 +205,32 @@ TEST_CASE("frontend: errors inside an included header are shown, not swallowed",
   REQUIRE_FALSE(ok2);
   CHECK(llvm::toString(unit2.takeError()).find("'nothere.h' file not found") != std::string::npos);
 }
+
+TEST_CASE("frontend: text held in memory compiles under its virtual name", "[frontend]") {
+  Compiler compiler({});
+  auto unit = compiler.compileText("input_1.cpp", "int answer() { return 42; }\n", "t6");
+  if (!unit)
+    FAIL(llvm::toString(unit.takeError()));
+  CHECK(unit->functions.count("_Z6answerv"));
+  auto broken = compiler.compileText("input_2.cpp", "int f( {\n", "t7");
+  bool ok = static_cast<bool>(broken);
+  REQUIRE_FALSE(ok);
+  CHECK(llvm::toString(broken.takeError()).find("input_2.cpp:1:") != std::string::npos);
+}
+
+TEST_CASE("frontend: a declaration change after skipped bodies is compiled in full", "[frontend]") {
+  hotcc::test::TempSource src("d.cpp", "#include <vector>\nstruct C { int k = 1; };\n"
+                                       "int a() { C c; return c.k; }\nint b() { return 2; }\n");
+  Compiler compiler({});
+  compileOk(compiler, src);
+  compiler.commit(src.path());
+  src.write("#include <vector>\nstruct C { int k = 1; };\nint a() { C c; return c.k; }\nint b() { return 3; }\n");
+  auto bodyEdit = compileOk(compiler, src);
+  CHECK(bodyEdit.timing.skippedBodies == 1);
+  CHECK_FALSE(bodyEdit.timing.retriedInFull);
+  compiler.commit(src.path());
+  src.write("#include <vector>\nstruct C { int k = 5; };\nint a() { C c; return c.k; }\nint b() { return 3; }\n");
+  auto declEdit = compileOk(compiler, src);
+  CHECK(declEdit.timing.retriedInFull);
+  CHECK(declEdit.timing.skippedBodies == 0);
+}

@@ -216,7 +216,7 @@ void BodySkipper::markCompiledBodiesUsed(clang::Decl *decl) {
   if (auto *context = llvm::dyn_cast<clang::DeclContext>(decl);
       context && (llvm::isa<clang::NamespaceDecl>(decl) || llvm::isa<clang::LinkageSpecDecl>(decl) ||
                   llvm::isa<clang::ExportDecl>(decl))) {
-    for (auto *inner : context->decls())
+    for (auto *inner : context->noload_decls())
       markCompiledBodiesUsed(inner);
     return;
   }
@@ -265,7 +265,14 @@ BodySkipper::Outcome BodySkipper::finish(const std::set<std::string> &emitted,
       out.memory.bodies[s.key] = {text.substr(s.begin, s.end - s.begin), s.line};
     }
   }
-  out.skeletonChanged = previous_ && previous_->skeleton != skeleton;
+  // Text appended after the last compile cannot change what an earlier body means (C and C++
+  // bodies see only what precedes them; eligible bodies are never templates or class members
+  // defined in the class), so a skeleton that only grew at its end is still sound. This is what
+  // keeps a REPL session, which grows by appending, from reparsing every input.
+  const auto &before = previous_ ? previous_->skeleton : skeleton;
+  const bool grewAtEnd = skeleton.size() > before.size() && !before.empty() &&
+                         before.back() == '\n' && skeleton.compare(0, before.size(), before) == 0;
+  out.skeletonChanged = previous_ && before != skeleton && !grewAtEnd;
   return out;
 }
 

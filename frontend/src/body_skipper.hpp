@@ -4,9 +4,9 @@
 // they would have caused — and stay live in the engine under their stubs.
 //
 // Safety rests on one check made after the parse: the file's "skeleton" (its text with the bodies of
-// eligible functions cut out) must equal the skeleton of the last compile the engine accepted. If it
-// does not, something a skipped body could depend on may have changed, and the compile is redone in
-// full. Eligible: non-template, non-inline, non-constexpr functions with a deduced-free return type,
+// eligible functions cut out) must equal the skeleton of the last compile the engine accepted, or
+// extend it at its end (appended declarations cannot change an earlier body). If it does not,
+// something a skipped body could depend on may have changed, and the compile is redone in full. Eligible: non-template, non-inline, non-constexpr functions with a deduced-free return type,
 // not constructors or destructors, spelled in the main file.
 #pragma once
 #include <clang/AST/ASTConsumer.h>

@@ -5,6 +5,7 @@
 #include "hotcc/frontend/compiler.hpp"
 
 #include "body_skipper.hpp"
+#include "captured_values.hpp"
 #include "decl_facts.hpp"
 #include "ir_normalize.hpp"
 
@@ -17,7 +18,11 @@
 #include <clang/Driver/Tool.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/CompilerInvocation.h>
+#include <clang/Basic/Version.h>
 #include <clang/Frontend/FrontendAction.h>
+#include <clang/Frontend/FrontendActions.h>
+#include <clang/Sema/CodeCompleteConsumer.h>
+#include <clang/Sema/Sema.h>
 #include <clang/Frontend/MultiplexConsumer.h>
 #include <clang/Frontend/PrecompiledPreamble.h>
 #include <clang/Frontend/TextDiagnosticPrinter.h>
@@ -28,6 +33,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Format.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/VirtualFileSystem.h>
@@ -37,6 +43,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <unistd.h>
 #include <map>
 #include <mutex>
 #include <set>
@@ -125,6 +132,12 @@ public:
                 DeclFacts &facts)
       : ci_(ci), gen_(gen), unit_(unit), facts_(facts) {}
 
+  bool HandleTopLevelDecl(clang::DeclGroupRef group) override {
+    for (auto *decl : group)
+      collectCapturedValues(decl, ci_.getASTContext(), unit_.capturedValues);
+    return true;
+  }
+
   void HandleTranslationUnit(clang::ASTContext &ctx) override {
     if (ci_.getDiagnostics().hasErrorOccurred())
       return;
@@ -210,11 +223,18 @@ struct Compiler::Impl {
       std::make_shared<clang::PCHContainerOperations>();
   std::mutex mutex;  // one compile at a time per Compiler; Clang state below is not shared
   std::map<std::string, std::vector<std::string>> cc1ArgsByFile;
+  std::map<std::string, FileSettings> settings;
   std::map<std::string, PreambleEntry> preambles;
   std::map<std::string, BodyMemory> committedBodies;  // of compiles the engine accepted
   std::map<std::string, BodyMemory> pendingBodies;    // of the last compile, not yet accepted
 
-  llvm::Expected<std::vector<std::string>> cc1Args(const std::string &file, bool fileIsVirtual);
+  llvm::Expected<std::vector<std::string>> cc1Args(const std::string &file, bool fileIsVirtual,
+                                                   const std::string &settingsOf);
+  // The driver flags every compile of a file shares (and a PCH it uses must share).
+  std::vector<std::string> commonFlags(bool isC, const std::string &settingsOf) const;
+  llvm::Expected<std::vector<std::string>> expandDriver(const std::vector<std::string> &args,
+                                                        const std::string &file,
+                                                        bool fileIsVirtual) const;
   llvm::Expected<CompiledUnit> run(const std::string &file, std::unique_ptr<llvm::MemoryBuffer> text,
                                    bool fileIsVirtual, const std::string &unitTag,
                                    bool allowSkipping = true);
@@ -230,18 +250,9 @@ const CompileOptions &Compiler::options() const {
   return impl_->options;
 }
 
-llvm::Expected<std::vector<std::string>> Compiler::Impl::cc1Args(const std::string &file,
-                                                                  bool fileIsVirtual) {
-  if (auto it = cc1ArgsByFile.find(file); it != cc1ArgsByFile.end())
-    return it->second;
-
-  const bool isC = isCSource(file);
-  std::string driverPath = std::string(kClangBinDir) + (isC ? "/clang" : "/clang++");
-  std::vector<std::string> args = {driverPath, "-c", file};
-  if (fileIsVirtual) {
-    args.insert(args.begin() + 1, isC ? "c" : "c++");
-    args.insert(args.begin() + 1, "-x");
-  }
+std::vector<std::string> Compiler::Impl::commonFlags(bool isC,
+                                                    const std::string &settingsOf) const {
+  std::vector<std::string> args;
   // PIC: JIT'd code lands far from libc and the host, so data goes through the GOT and calls
   // through PLT stubs the linker makes. Emulated TLS: thread_local works without a JIT platform
   // runtime (libgcc's __emutls_get_address serves it).
@@ -261,7 +272,15 @@ llvm::Expected<std::vector<std::string>> Compiler::Impl::cc1Args(const std::stri
     args.push_back("-D" + def);
   for (auto &extra : options.extraArgs)
     args.push_back(extra);
+  if (auto it = settings.find(settingsOf); it != settings.end())
+    for (auto &extra : it->second.extraArgs)
+      args.push_back(extra);
+  return args;
+}
 
+llvm::Expected<std::vector<std::string>>
+Compiler::Impl::expandDriver(const std::vector<std::string> &args, const std::string &file,
+                             bool fileIsVirtual) const {
   std::string triple =
       options.targetTriple.empty() ? llvm::sys::getProcessTriple() : options.targetTriple;
 
@@ -279,7 +298,7 @@ llvm::Expected<std::vector<std::string>> Compiler::Impl::cc1Args(const std::stri
     overlay->pushOverlay(memory);
     vfs = overlay;
   }
-  clang::driver::Driver driver(driverPath, triple, diags, "hotcc", vfs);
+  clang::driver::Driver driver(args.front(), triple, diags, "hotcc", vfs);
   driver.setCheckInputsExist(false);
   std::vector<const char *> argv;
   for (auto &a : args)
@@ -302,9 +321,48 @@ llvm::Expected<std::vector<std::string>> Compiler::Impl::cc1Args(const std::stri
     result.emplace_back(a);
   if (!result.empty() && result.front() == "-cc1")
     result.erase(result.begin());
-  spdlog::debug("cc1 args for {}: {} arguments", file, result.size());
-  cc1ArgsByFile[file] = result;
   return result;
+}
+
+llvm::Expected<std::vector<std::string>>
+Compiler::Impl::cc1Args(const std::string &file, bool fileIsVirtual, const std::string &settingsOf) {
+  if (auto it = cc1ArgsByFile.find(file); it != cc1ArgsByFile.end() && settingsOf == file)
+    return it->second;
+
+  const bool isC = isCSource(file);
+  std::string driverPath = std::string(kClangBinDir) + (isC ? "/clang" : "/clang++");
+  std::vector<std::string> args = {driverPath, "-c", file};
+  if (fileIsVirtual) {
+    args.insert(args.begin() + 1, isC ? "c" : "c++");
+    args.insert(args.begin() + 1, "-x");
+  }
+  for (auto &flag : commonFlags(isC, settingsOf))
+    args.push_back(flag);
+  auto result = expandDriver(args, file, fileIsVirtual);
+  if (!result)
+    return result.takeError();
+  spdlog::debug("cc1 args for {}: {} arguments", file, result->size());
+  if (settingsOf == file)
+    cc1ArgsByFile[file] = *result;
+  return result;
+}
+
+static std::string absolute(const std::string &file) {
+  llvm::SmallString<256> path(file);
+  llvm::sys::fs::make_absolute(path);
+  llvm::sys::path::remove_dots(path, true);
+  return std::string(path);
+}
+
+void Compiler::configureFile(const std::string &file, FileSettings settings, bool keepBodies) {
+  std::lock_guard lock(impl_->mutex);
+  auto path = absolute(file);
+  impl_->settings[path] = std::move(settings);
+  impl_->cc1ArgsByFile.erase(path);
+  if (!keepBodies)
+    impl_->committedBodies.erase(path);
+  impl_->pendingBodies.erase(path);
+  impl_->preambles.erase(path);
 }
 
 void Compiler::commit(const std::string &file) {
@@ -324,12 +382,16 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
   if (allowSkipping)
     lock.lock();  // a retry runs inside the first call's lock
   auto started = Clock::now();
-  auto args = cc1Args(file, fileIsVirtual);
+  auto args = cc1Args(file, fileIsVirtual, file);
+  const FileSettings noSettings;
+  auto settingsIt = settings.find(file);
+  const FileSettings &fileSettings = settingsIt == settings.end() ? noSettings : settingsIt->second;
   if (!args)
     return args.takeError();
 
   clang::DiagnosticOptions diagOpts;
   diagOpts.ShowColors = options.colorDiagnostics;
+  diagOpts.ShowPresumedLoc = true;  // #line names (a REPL's "input_3") as clang itself shows them
   std::string diagText;
   llvm::raw_string_ostream diagStream(diagText);
   auto *printer = new clang::TextDiagnosticPrinter(diagStream, diagOpts);
@@ -355,7 +417,9 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
 
   // Reuse or build the preamble: the PCH of the file's leading #include/#define block.
   bool preambleReused = false;
-  if (options.usePreamble && !fileIsVirtual) {
+  // Whether the headers are the ones the committed bodies were compiled against.
+  bool headersStable = !fileIsVirtual;
+  if (options.usePreamble && fileSettings.usePreamble && !fileIsVirtual) {
     auto bounds = clang::ComputePreambleBounds(invocation->getLangOpts(), *text, 0);
     auto &entry = preambles[file];
     if (bounds.Size > 0) {
@@ -397,6 +461,11 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
         entry.preamble->AddImplicitPreamble(*invocation, vfs, text.get());
         deps.insert(entry.dependencies.begin(), entry.dependencies.end());
       }
+      headersStable = preambleReused;
+    } else if (entry.preamble) {
+      // The file lost its leading #includes.
+      entry = PreambleEntry{};
+      committedBodies.erase(file);
     }
     if (!entry.preamble)
       invocation->getPreprocessorOpts().addRemappedFile(file, text.get());
@@ -405,7 +474,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
   }
 
   const BodyMemory *previousBodies = nullptr;
-  if (allowSkipping && preambleReused && options.skipUnchangedBodies)
+  if (allowSkipping && headersStable && options.skipUnchangedBodies)
     if (auto it = committedBodies.find(file); it != committedBodies.end() && it->second.valid)
       previousBodies = &it->second;
   // On even when nothing may be skipped: the parser then shows every body to the skipper, which
@@ -448,7 +517,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
 
   auto analyseStart = Clock::now();
   normalizeAndHash(*unit.module, action.facts(), unitTag, action.skipper().skippedInternalNames(),
-                   unit);
+                   fileSettings.renamedGlobals, unit);
   std::set<std::string> emitted;
   for (auto &[name, fn] : unit.functions)
     emitted.insert(name);
@@ -476,9 +545,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
 
 llvm::Expected<CompiledUnit> Compiler::compile(const std::string &file,
                                                const std::string &unitTag, bool allowSkipping) {
-  llvm::SmallString<256> path(file);
-  llvm::sys::fs::make_absolute(path);
-  llvm::sys::path::remove_dots(path, true);
+  llvm::SmallString<256> path(absolute(file));
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer)
     return llvm::make_error<CompileError>(
@@ -496,6 +563,157 @@ llvm::Expected<CompiledUnit> Compiler::compileText(const std::string &virtualNam
                                                    const std::string &unitTag) {
   return impl_->run(virtualName, llvm::MemoryBuffer::getMemBufferCopy(text, virtualName), true,
                     unitTag);
+}
+
+namespace {
+
+std::string hex64(std::uint64_t v) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << llvm::format_hex_no_prefix(v, 16);
+  return out;
+}
+
+// Hands Clang's completion results over as plain names.
+class NameCollector : public clang::CodeCompleteConsumer {
+public:
+  explicit NameCollector(std::set<std::string> &out)
+      : clang::CodeCompleteConsumer(clang::CodeCompleteOptions()),
+        allocator_(std::make_shared<clang::GlobalCodeCompletionAllocator>()), info_(allocator_),
+        out_(out) {}
+
+  void ProcessCodeCompleteResults(clang::Sema &, clang::CodeCompletionContext,
+                                  clang::CodeCompletionResult *results, unsigned count) override {
+    for (unsigned i = 0; i < count; ++i) {
+      auto &result = results[i];
+      switch (result.Kind) {
+      case clang::CodeCompletionResult::RK_Declaration:
+        if (auto *named = result.Declaration; named && named->getIdentifier())
+          out_.insert(named->getName().str());
+        break;
+      case clang::CodeCompletionResult::RK_Keyword:
+        out_.insert(result.Keyword);
+        break;
+      case clang::CodeCompletionResult::RK_Macro:
+        out_.insert(result.Macro->getName().str());
+        break;
+      case clang::CodeCompletionResult::RK_Pattern:
+        break;
+      }
+    }
+  }
+  clang::CodeCompletionAllocator &getAllocator() override { return info_.getAllocator(); }
+  clang::CodeCompletionTUInfo &getCodeCompletionTUInfo() override { return info_; }
+
+private:
+  std::shared_ptr<clang::GlobalCodeCompletionAllocator> allocator_;
+  clang::CodeCompletionTUInfo info_;
+  std::set<std::string> &out_;
+};
+
+} // namespace
+
+llvm::Expected<PrecompiledHeader>
+Compiler::precompiledHeader(const std::string &headerText, const std::string &cacheDir,
+                            const std::vector<std::string> &extraArgs, bool rebuild) {
+  std::lock_guard lock(impl_->mutex);
+  auto started = Clock::now();
+  std::string driverPath = std::string(kClangBinDir) + "/clang++";
+  std::vector<std::string> flags = impl_->commonFlags(false, "");
+  flags.insert(flags.end(), extraArgs.begin(), extraArgs.end());
+  std::string keyText = clang::getClangFullVersion() + "\n" + impl_->options.targetTriple + "\n";
+  for (auto &flag : flags)
+    keyText += flag + "\n";
+  keyText += headerText;
+  const std::string key = hex64(llvm::xxh3_64bits(keyText));
+  llvm::SmallString<256> dir(cacheDir);
+  llvm::sys::path::append(dir, "pch");
+  std::string pchPath = (dir + "/" + key + ".pch").str();
+  std::string headerPath = (dir + "/" + key + ".hpp").str();
+  if (!rebuild && llvm::sys::fs::exists(pchPath) && llvm::sys::fs::exists(headerPath))
+    return PrecompiledHeader{pchPath, false, msSince(started)};
+
+  if (auto ec = llvm::sys::fs::create_directories(dir))
+    return llvm::make_error<CompileError>(pchPath, "hotcc: error: cannot create " + dir.str().str() +
+                                                       ": " + ec.message() + "\n");
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream header(headerPath, ec);
+    if (ec)
+      return llvm::make_error<CompileError>(headerPath, "hotcc: error: cannot write " +
+                                                            headerPath + ": " + ec.message() + "\n");
+    header << headerText;
+  }
+  // Written beside its final name and renamed, so a concurrent session never reads half a file.
+  std::string temporary = pchPath + ".tmp." + std::to_string(::getpid());
+  std::vector<std::string> args = {driverPath, "-x", "c++-header", headerPath, "-o", temporary};
+  args.insert(args.end(), flags.begin(), flags.end());
+  auto cc1 = impl_->expandDriver(args, headerPath, false);
+  if (!cc1)
+    return cc1.takeError();
+
+  clang::DiagnosticOptions diagOpts;
+  std::string diagText;
+  llvm::raw_string_ostream diagStream(diagText);
+  auto *printer = new clang::TextDiagnosticPrinter(diagStream, diagOpts);
+  auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(clang::DiagnosticIDs::create(),
+                                                                    diagOpts, printer);
+  auto invocation = std::make_shared<clang::CompilerInvocation>();
+  std::vector<const char *> argv;
+  for (auto &a : *cc1)
+    argv.push_back(a.c_str());
+  if (!clang::CompilerInvocation::CreateFromArgs(*invocation, argv, *diags))
+    return llvm::make_error<CompileError>(headerPath, "hotcc: error: bad compiler flags:\n" + diagText);
+  invocation->getFrontendOpts().DisableFree = false;
+  clang::CompilerInstance ci(invocation, impl_->pchOps);
+  ci.createDiagnostics(printer, /*ShouldOwnClient=*/false);
+  ci.setVerboseOutputStream(diagStream);
+  clang::GeneratePCHAction action;
+  bool ok = ci.ExecuteAction(action);
+  printer->finish();
+  if (!ok || ci.getDiagnostics().hasErrorOccurred()) {
+    llvm::sys::fs::remove(temporary);
+    return llvm::make_error<CompileError>(headerPath, diagText.empty()
+                                                          ? "hotcc: error: building a PCH failed\n"
+                                                          : diagText);
+  }
+  if (auto ec = llvm::sys::fs::rename(temporary, pchPath))
+    return llvm::make_error<CompileError>(pchPath, "hotcc: error: cannot store " + pchPath + ": " +
+                                                       ec.message() + "\n");
+  spdlog::debug("built PCH {} in {:.0f} ms", pchPath, msSince(started));
+  return PrecompiledHeader{pchPath, true, msSince(started)};
+}
+
+llvm::Expected<std::vector<std::string>>
+Compiler::complete(const std::string &virtualName, const std::string &text, unsigned line,
+                   unsigned column, const std::string &settingsOf) {
+  std::lock_guard lock(impl_->mutex);
+  auto args = impl_->cc1Args(virtualName, true, settingsOf.empty() ? "" : absolute(settingsOf));
+  if (!args)
+    return args.takeError();
+  clang::DiagnosticOptions diagOpts;
+  auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
+      clang::DiagnosticIDs::create(), diagOpts, new clang::IgnoringDiagConsumer());
+  auto invocation = std::make_shared<clang::CompilerInvocation>();
+  std::vector<const char *> argv;
+  for (auto &a : *args)
+    argv.push_back(a.c_str());
+  if (!clang::CompilerInvocation::CreateFromArgs(*invocation, argv, *diags))
+    return llvm::make_error<CompileError>(virtualName, "hotcc: error: bad compiler flags\n");
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(text, virtualName);
+  invocation->getPreprocessorOpts().addRemappedFile(virtualName, buffer.release());
+  invocation->getFrontendOpts().CodeCompletionAt =
+      clang::ParsedSourceLocation{virtualName, line, column};
+  invocation->getFrontendOpts().DisableFree = false;
+  invocation->getFrontendOpts().SkipFunctionBodies = false;
+
+  std::set<std::string> names;
+  clang::CompilerInstance ci(invocation, impl_->pchOps);
+  ci.createDiagnostics(new clang::IgnoringDiagConsumer(), /*ShouldOwnClient=*/true);
+  ci.setCodeCompletionConsumer(new NameCollector(names));
+  clang::SyntaxOnlyAction action;
+  ci.ExecuteAction(action);
+  return std::vector<std::string>(names.begin(), names.end());
 }
 
 } // namespace hotcc::frontend

@@ -481,11 +481,28 @@ private:
 } // namespace
 
 void normalizeAndHash(llvm::Module &module, const DeclFacts &facts, const std::string &unitTag,
-                      const std::set<std::string> &skippedInternal, CompiledUnit &unit) {
+                      const std::set<std::string> &skippedInternal,
+                      const std::map<std::string, std::string> &renamed, CompiledUnit &unit) {
   for (const auto &name : skippedInternal)
     if (auto *fn = module.getFunction(name); fn && fn->isDeclaration())
       fn->setName(promotedName(name, unitTag));
-  Normalizer(module, facts, unitTag, unit).run();
+  if (renamed.empty()) {
+    Normalizer(module, facts, unitTag, unit).run();
+    return;
+  }
+  DeclFacts renamedFacts = facts;
+  for (const auto &[from, to] : renamed) {
+    auto *global = module.getNamedGlobal(from);
+    if (!global)
+      continue;
+    global->setName(to);
+    if (auto it = renamedFacts.globals.find(from); it != renamedFacts.globals.end()) {
+      auto node = renamedFacts.globals.extract(it);
+      node.key() = global->getName().str();
+      renamedFacts.globals.insert(std::move(node));
+    }
+  }
+  Normalizer(module, renamedFacts, unitTag, unit).run();
 }
 
 } // namespace hotcc::frontend

@@ -11,6 +11,7 @@
 
 #include <llvm/Demangle/Demangle.h>
 #include <llvm/IR/LLVMContext.h>
+#include <llvm/Support/DynamicLibrary.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Format.h>
 #include <llvm/Support/Path.h>
@@ -21,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 namespace hotcc {
@@ -84,6 +86,8 @@ struct Engine::Impl {
   std::map<std::string, Unit> units;
   jit::LiveState live;
   std::vector<llvm::orc::ResourceTrackerSP> trackers;  // every version stays mapped (see README)
+  std::map<std::string, frontend::FileSettings> fileSettings;  // by absolute path
+  unsigned globalGeneration = 0;  // suffix of the next fresh storage name
   bool shutDown = false;
   std::atomic<int> mainsRunning{0};  // frames of main() entered through runMain
 
@@ -96,6 +100,9 @@ struct Engine::Impl {
     llvm::orc::ThreadSafeContext context;  // owns the split modules' context: declared before them
     jit::SplitModules split;
     std::map<std::string, FileStamp> stamps;
+    ReloadRequest request;
+    std::vector<std::pair<std::string, std::string>> replacedGlobals;  // live name → fresh name
+    std::optional<frontend::FileSettings> settingsBefore;  // restored if this reload fails
     ReloadReport report;
     Clock::time_point started;
     bool failed = false;
@@ -103,7 +110,10 @@ struct Engine::Impl {
 
   frontend::Compiler &compilerFor(const std::string &path);
   // Compiles, plans and links several units as one step, so files may refer to each other.
-  std::vector<ReloadReport> loadBatch(const std::vector<Unit *> &batch);
+  std::vector<ReloadReport> loadBatch(const std::vector<Unit *> &batch,
+                                      const ReloadRequest &request = {});
+  bool giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler,
+                        llvm::Expected<frontend::CompiledUnit> &compiled);
   bool compileUnit(Pending &p);
   bool planUnit(Pending &p, jit::LiveState &planning);
   void checkUndefined(std::vector<Pending> &pending);
@@ -206,6 +216,10 @@ void Engine::Impl::fail(Pending &p, const std::string &message) {
 }
 
 ReloadReport Engine::Impl::finish(Pending &p) {
+  if (!p.report.ok && p.settingsBefore) {
+    fileSettings[p.unit->path] = *p.settingsBefore;
+    compilerFor(p.unit->path).configureFile(p.unit->path, *p.settingsBefore);
+  }
   p.report.times.totalMs = msSince(p.started);
   p.report.version = registry.version();
   registry.notifyAfter(p.report);
@@ -230,7 +244,9 @@ bool Engine::Impl::compileUnit(Pending &p) {
   p.stamps[unit.path] = stampOf(unit.path);
   unit.attempted = p.stamps;
 
-  auto compiled = unitCompiler.compile(unit.path, unit.tag);
+  auto compiled = unitCompiler.compile(unit.path, unit.tag, !p.request.fullCompile);
+  if (compiled && !p.request.freshGlobalsFrom.empty())
+    giveFreshStorage(p, unitCompiler, compiled);
   if (compiled && compiled->timing.skippedBodies > 0 && becameThrowing(*compiled, live)) {
     // Clang let callers in this file call a function it proved cannot throw without an unwind
     // path. Now it can throw: those callers, skipped or not, must be compiled again.
@@ -252,11 +268,42 @@ bool Engine::Impl::compileUnit(Pending &p) {
   return true;
 }
 
+// A REPL redefinition of a variable: the globals it defines that exist already get new storage
+// under a new link name, and the unit is compiled again in full so every body refers to it.
+bool Engine::Impl::giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler,
+                                    llvm::Expected<frontend::CompiledUnit> &compiled) {
+  auto inFreshFile = [&](const std::string &location) {
+    for (auto &file : p.request.freshGlobalsFrom)
+      if (location.rfind(file + ":", 0) == 0)
+        return true;
+    return false;
+  };
+  auto settings = fileSettings[p.unit->path];
+  bool renamed = false;
+  for (auto &[name, global] : compiled->globals) {
+    if (global.kind != frontend::GlobalKind::Data || global.threadLocal || !live.data.count(name) ||
+        !inFreshFile(global.location))
+      continue;
+    std::string base = name.substr(0, name.find(".hcr."));
+    std::string fresh = base + ".hcr." + std::to_string(++globalGeneration);
+    settings.renamedGlobals[base] = fresh;
+    p.replacedGlobals.emplace_back(name, fresh);
+    renamed = true;
+  }
+  if (!renamed)
+    return false;
+  p.settingsBefore = fileSettings[p.unit->path];
+  fileSettings[p.unit->path] = settings;
+  unitCompiler.configureFile(p.unit->path, settings);
+  compiled = unitCompiler.compile(p.unit->path, p.unit->tag, /*allowSkipping=*/false);
+  return true;
+}
+
 bool Engine::Impl::planUnit(Pending &p, jit::LiveState &planning) {
   Unit &unit = *p.unit;
   auto analyseStart = Clock::now();
   p.reused.clear();
-  p.plan = jit::planReload(p.cu, unit.path, planning);
+  p.plan = jit::planReload(p.cu, unit.path, planning, options.quiescent);
   if (!p.plan.refusals.empty()) {
     std::string message = "hotcc: error: refusing to reload " + fileName(unit.path) + ":\n";
     for (auto &r : p.plan.refusals)
@@ -360,11 +407,13 @@ void Engine::Impl::checkUndefined(std::vector<Pending> &pending) {
   }
 }
 
-std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &batch) {
+std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &batch,
+                                                  const ReloadRequest &request) {
   std::vector<Pending> pending(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto &p = pending[i];
     p.unit = batch[i];
+    p.request = request;
     p.started = Clock::now();
     p.report.files = {p.unit->path};
     registry.notifyBefore(p.report.files);
@@ -521,12 +570,19 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
     for (auto &[name, global] : p.cu.globals)
       if (auto it = live.data.find(name); it != live.data.end())
         it->second.initializerHash = global.initializerHash;
+    for (auto &[old, fresh] : p.replacedGlobals) {
+      live.data.erase(old);
+      if (auto it = p.cu.globals.find(fresh); it != p.cu.globals.end())
+        p.report.replacedGlobals.push_back(it->second.displayName);
+    }
     for (auto &name : p.plan.newData) {
       auto &global = p.cu.globals.at(name);
       live.data[name] = global;
       if (global.user)
         p.report.addedGlobals.push_back(global.displayName);
     }
+    for (auto &[cell, value] : p.cu.capturedValues)
+      p.report.capturedValues[cell] = {value.type, value.lvalue, value.record};
     p.unit->dependencies = p.cu.dependencies;
     p.unit->stamps = p.stamps;
     for (auto &dep : p.unit->dependencies)
@@ -612,7 +668,7 @@ std::vector<ReloadReport> Engine::addFiles(const std::vector<std::string> &paths
   return reports;
 }
 
-ReloadReport Engine::reloadFile(const std::string &path) {
+ReloadReport Engine::reloadFile(const std::string &path, const ReloadRequest &request) {
   auto absolute = absolutePath(path);
   std::lock_guard lock(impl_->reloadMutex);
   std::vector<Impl::Unit *> batch;
@@ -625,7 +681,44 @@ ReloadReport Engine::reloadFile(const std::string &path) {
     report.error = "hotcc: error: " + path + " is not part of the running program\n";
     return report;
   }
-  return mergeReports(impl_->loadBatch(batch));
+  return mergeReports(impl_->loadBatch(batch, request));
+}
+
+void Engine::configureFile(const std::string &path, FileConfig config) {
+  std::lock_guard lock(impl_->reloadMutex);
+  auto absolute = absolutePath(path);
+  auto &settings = impl_->fileSettings[absolute];
+  settings.extraArgs = std::move(config.extraArgs);
+  settings.usePreamble = config.usePreamble;
+  impl_->compilerFor(absolute).configureFile(absolute, settings, config.onlyAddsHeaders);
+}
+
+std::vector<std::string> Engine::complete(const std::string &text, unsigned line, unsigned column,
+                                          const std::string &settingsOf) {
+  std::lock_guard lock(impl_->reloadMutex);
+  auto absolute = absolutePath(settingsOf);
+  auto names = impl_->compilerFor(absolute).complete(absolute + ".complete.cpp", text, line,
+                                                     column, absolute);
+  if (!names) {
+    spdlog::debug("completion failed: {}", llvm::toString(names.takeError()));
+    return {};
+  }
+  return std::move(*names);
+}
+
+std::string Engine::precompiledHeader(const std::string &headerText, const std::string &cacheDir,
+                                      const std::vector<std::string> &extraArgs, bool rebuild,
+                                      bool &built, std::string &error) {
+  std::lock_guard lock(impl_->reloadMutex);
+  auto pch = impl_->compiler->precompiledHeader(headerText, cacheDir, extraArgs, rebuild);
+  if (!pch) {
+    llvm::handleAllErrors(
+        pch.takeError(), [&](const frontend::CompileError &e) { error = e.rendered(); },
+        [&](const llvm::ErrorInfoBase &e) { error = e.message(); });
+    return "";
+  }
+  built = pch->built;
+  return pch->path;
 }
 
 std::vector<ReloadReport> Engine::reloadChanged() {
@@ -656,6 +749,13 @@ void *Engine::lookup(const std::string &name) {
     if ((link == name || global.displayName == name) && !global.threadLocal)
       return reinterpret_cast<void *>(impl_->host->address(link));
   return nullptr;
+}
+
+Status Engine::loadLibrary(const std::string &path) {
+  std::string error;
+  if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(path.c_str(), &error))
+    return Status::fail("hotcc: error: cannot load " + path + ": " + error);
+  return Status::ok();
 }
 
 Status Engine::rollback(const std::string &name) {

@@ -100,9 +100,28 @@ static void checkGlobalLayout(const frontend::GlobalInfo &now, const frontend::G
   plan.refusals.push_back(os.str());
 }
 
+// Whether every live caller of `linkName` is compiled again by this unit, so none can call it
+// with the old signature (when nothing runs during the reload).
+static bool everyCallerRecompiled(const LiveState &live, const std::string &linkName,
+                                  const frontend::CompiledUnit &unit,
+                                  const std::set<std::string> &skipped) {
+  if (live.lookedUpByHost.count(linkName))
+    return false;
+  for (const auto &[name, fn] : live.hot)
+    if (name != linkName && !fn.removed &&
+        std::binary_search(fn.info.references.begin(), fn.info.references.end(), linkName) &&
+        (!unit.functions.count(name) || skipped.count(name)))
+      return false;
+  return true;
+}
+
 ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &unitPath,
-                      const LiveState &live) {
+                      const LiveState &live, bool quiescent) {
   ReloadPlan plan;
+  std::set<std::string> skipped(unit.skippedFunctions.begin(), unit.skippedFunctions.end());
+  auto mayChangeSignature = [&](const std::string &linkName) {
+    return quiescent && everyCallerRecompiled(live, linkName, unit, skipped);
+  };
   std::map<std::string, std::vector<const frontend::FunctionInfo *>> newByDisplayName;
 
   for (const auto &[name, fn] : unit.functions) {
@@ -123,7 +142,7 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
                                 " and " + unitPath + "\n");
         break;
       }
-      if (was.info.signature != fn.signature && !fn.signature.empty()) {
+      if (was.info.signature != fn.signature && !fn.signature.empty() && !mayChangeSignature(name)) {
         auto callers = liveCallers(live, name);
         if (!callers.empty()) {
           plan.refusals.push_back("the signature of '" + fn.displayName + "' changed from '" +
@@ -147,7 +166,6 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
     }
   }
 
-  std::set<std::string> skipped(unit.skippedFunctions.begin(), unit.skippedFunctions.end());
   for (const auto &name : skipped)
     if (live.hot.count(name))
       plan.unchanged.push_back(name);
@@ -163,7 +181,7 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
       continue;
     // A function whose mangled name changed because its parameters did: same qualified name.
     auto replacement = newByDisplayName.find(fn.info.displayName);
-    if (replacement != newByDisplayName.end()) {
+    if (replacement != newByDisplayName.end() && !mayChangeSignature(name)) {
       auto callers = liveCallers(live, name);
       if (!callers.empty()) {
         plan.refusals.push_back("the signature of '" + fn.info.displayName + "' changed from '" +

@@ -37,8 +37,9 @@ struct ReloadPlan {
 // Who calls (or holds the address of) `linkName` in the live code, by display name.
 std::vector<std::string> liveCallers(const LiveState &live, const std::string &linkName);
 
+// `quiescent`: no hot code is running (see EngineOptions::quiescent).
 ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &unitPath,
-                      const LiveState &live);
+                      const LiveState &live, bool quiescent = false);
 
 // Renders the difference of two layouts of one record, for refusal messages.
 std::string describeLayoutChange(const frontend::TypeLayout &before,

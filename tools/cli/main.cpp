@@ -1,5 +1,6 @@
 // hotcc — make C and C++ live. One binary, one subcommand per use.
 #include "common_flags.hpp"
+#include "repl_command.hpp"
 #include "run_command.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -30,9 +31,11 @@ int main(int argc, char **argv) {
   run.programArgs = programArgs;
   run.addTo(app);
 
+  hotcc::cli::ReplCommand repl;
+  repl.addTo(app);
+
   for (auto [name, what, issue] :
-       {std::tuple{"repl", "interactive C++ in this process", 3},
-        std::tuple{"wasm", "compile to a wasm32 side module in-process", 4},
+       {std::tuple{"wasm", "compile to a wasm32 side module in-process", 4},
         std::tuple{"test", "run test files in-process; rerun changed ones on save", 5},
         std::tuple{"serve", "dev server: watch, compile patches, push to browsers", 4}}) {
     auto *cmd = app.add_subcommand(name, std::string(what) + " (not available yet)");

@@ -22,6 +22,25 @@ struct EngineOptions {
   std::string compileDatabaseDir;        // -p: take flags per file from compile_commands.json
   bool colorDiagnostics = false;
   bool usePreamble = true;               // cache each file's leading #includes as a PCH in memory
+  // No hot code runs while a reload happens (a REPL between inputs): a function's signature may
+  // then change when every live caller is compiled again in the same reload.
+  bool quiescent = false;
+};
+
+// Flags for one file beyond the engine's (a REPL session's PCH and search paths).
+struct FileConfig {
+  std::vector<std::string> extraArgs;
+  bool usePreamble = true;
+  // The new flags only add headers (a REPL's bigger PCH): bodies compiled before stay as they
+  // were compiled, and later compiles may still skip them.
+  bool onlyAddsHeaders = false;
+};
+
+struct ReloadRequest {
+  // Globals defined in these files (presumed names, as #line sets them) that already have storage
+  // get new storage, initialised afresh; code compiled from now on uses it. A REPL redefinition.
+  std::vector<std::string> freshGlobalsFrom;
+  bool fullCompile = false;  // parse every body, even unchanged ones
 };
 
 class Engine {
@@ -39,7 +58,9 @@ public:
   // functions and globals. One report per file.
   std::vector<ReloadReport> addFiles(const std::vector<std::string> &paths);
   // Recompiles a file the engine has (or any file that includes it) and makes changed bodies live.
-  ReloadReport reloadFile(const std::string &path);
+  ReloadReport reloadFile(const std::string &path, const ReloadRequest &request = {});
+  // Sets per-file flags; the next compile of the file is a full one.
+  void configureFile(const std::string &path, FileConfig config);
   // Recompiles every file whose text or headers changed since its last successful compile.
   std::vector<ReloadReport> reloadChanged();
 
@@ -51,6 +72,9 @@ public:
   }
 
   Status rollback(const std::string &name);
+
+  // Loads a shared library into the process; hot code may then call what it exports.
+  Status loadLibrary(const std::string &path);
 
   // Calls main(argc, argv) of the hot code. Fails when no file defines main.
   Status runMain(int argc, char **argv, int &exitCode);
@@ -64,6 +88,14 @@ public:
   std::vector<std::string> watchedFiles() const;
   std::vector<std::string> files() const;
   const EngineOptions &options() const;
+  // Names Clang would complete at (line, column) of `text`, compiled with `settingsOf`'s flags.
+  std::vector<std::string> complete(const std::string &text, unsigned line, unsigned column,
+                                    const std::string &settingsOf);
+  // The cached PCH of `headerText` built with the flags of `settingsOf` (minus its PCH); empty
+  // path and `error` set on failure. `built`: it was not in the cache.
+  std::string precompiledHeader(const std::string &headerText, const std::string &cacheDir,
+                                const std::vector<std::string> &extraArgs, bool rebuild,
+                                bool &built, std::string &error);
 
 private:
   Engine();

@@ -1,6 +1,7 @@
 // What one reload did: the figure every status line, hook and benchmark reads.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,13 @@ struct PhaseTimes {
   double totalMs = 0;
 };
 
+// The type of a value a REPL cell hands to hotcc_repl::capture, as the REPL prints it.
+struct CapturedValueType {
+  std::string type;
+  bool lvalue = false;
+  bool record = false;
+};
+
 struct ReloadReport {
   bool ok = false;
   std::uint64_t version = 0;              // the engine's version counter after this reload
@@ -23,6 +31,8 @@ struct ReloadReport {
   std::vector<std::string> addedGlobals;  // globals created by this reload
   std::vector<std::string> notes;         // warnings worth showing (kept values, removed functions)
   std::size_t unchanged = 0;              // functions whose hash did not change
+  std::vector<std::string> replacedGlobals;  // globals given fresh storage (a REPL redefinition)
+  std::map<std::string, CapturedValueType> capturedValues;  // by cell function (REPL)
   std::string error;                      // rendered message when !ok
   PhaseTimes times;
 };

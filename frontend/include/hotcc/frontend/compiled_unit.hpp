@@ -73,6 +73,14 @@ struct PhaseTiming {
   bool retriedInFull = false;     // declarations changed: parsed again without skipping
 };
 
+// A REPL value: the expression a `__hotcc_cell*` function hands to `hotcc_repl::capture(...)` with
+// the comma operator, described as the REPL prints its type.
+struct CapturedValue {
+  std::string type;      // e.g. "int", "std::string", "std::vector<int>", "const char *"
+  bool lvalue = false;   // names an object (printed by address as "(T &) @0x...")
+  bool record = false;   // class, struct or union
+};
+
 struct CompiledUnit {
   std::string file;  // absolute path
   std::unique_ptr<llvm::LLVMContext> context;
@@ -82,6 +90,7 @@ struct CompiledUnit {
   std::vector<std::string> dependencies;          // user files the unit read (itself and its headers)
   std::vector<std::string> skippedFunctions;      // link names of functions whose bodies were not
                                                   // re-parsed: unchanged since the last commit
+  std::map<std::string, CapturedValue> capturedValues;  // by cell function name
   std::string warnings;                           // rendered warnings, empty when none
   PhaseTiming timing;
 

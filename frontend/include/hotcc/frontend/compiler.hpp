@@ -6,6 +6,7 @@
 
 #include <llvm/Support/Error.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,22 @@ private:
   std::string rendered_;
 };
 
+// What one file gets beyond the compiler's options (a REPL session's file: its PCH, its own -I).
+struct FileSettings {
+  std::vector<std::string> extraArgs;  // after the compiler's own flags
+  bool usePreamble = true;
+  // Globals whose storage was replaced: every compile of the file defines and refers to them under
+  // the new link name, so code compiled later uses the new storage.
+  std::map<std::string, std::string> renamedGlobals;
+};
+
+// A precompiled header in the on-disk cache (see precompiledHeader()).
+struct PrecompiledHeader {
+  std::string path;
+  bool built = false;  // false: found in the cache
+  double ms = 0;
+};
+
 class Compiler {
 public:
   explicit Compiler(CompileOptions options);
@@ -58,6 +75,26 @@ public:
                                            const std::string &unitTag);
 
   const CompileOptions &options() const;
+
+  // Per-file flags and renames. A change makes the next compile of the file a full one, unless
+  // `keepBodies` (the change only adds headers and earlier bodies may stay as compiled).
+  void configureFile(const std::string &file, FileSettings settings, bool keepBodies = false);
+
+  // The PCH of `headerText` (a C++ header, usually #include lines) compiled with this compiler's
+  // flags plus `extraArgs`, from `cacheDir` when present; built and stored there when not (or
+  // when `rebuild`). Keyed by the Clang version, the flags and the text; Clang itself checks the
+  // headers' sizes and times when the PCH is used.
+  llvm::Expected<PrecompiledHeader> precompiledHeader(const std::string &headerText,
+                                                      const std::string &cacheDir,
+                                                      const std::vector<std::string> &extraArgs,
+                                                      bool rebuild = false);
+
+  // Code completion: the names Clang offers at (line, column) of `text` (1-based), parsed as the
+  // file `virtualName` with `file`'s settings. Filtered by the identifier that ends there.
+  llvm::Expected<std::vector<std::string>> complete(const std::string &virtualName,
+                                                    const std::string &text, unsigned line,
+                                                    unsigned column,
+                                                    const std::string &settingsOf = "");
 
   // The engine accepted the last compile of `file`: later compiles may skip the bodies it had.
   void commit(const std::string &file);

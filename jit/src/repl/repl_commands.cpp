@@ -1,0 +1,136 @@
+// The REPL's %commands: what is not C++ — undo, reset, libraries, search paths, timing.
+#include "hotcc/repl.hpp"
+
+#include "input_text.hpp"
+#include "repl_impl.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+namespace hotcc {
+
+namespace fs = std::filesystem;
+using repl::Entry;
+
+namespace {
+
+std::string formatMs(double ms) {
+  char buf[64];
+  if (ms < 1)
+    std::snprintf(buf, sizeof buf, "%.1f us", ms * 1000);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+  return buf;
+}
+
+} // namespace
+
+ReplResult ReplSession::Impl::evalCommand(const std::string &text) {
+  ReplResult result;
+  std::istringstream in(text.substr(1));
+  std::string command;
+  in >> command;
+  std::string argument = repl::trim(text.substr(1 + std::min(text.size() - 1, command.size())));
+  auto fail = [&](std::string message) {
+    result.ok = false;
+    result.error = "error: " + message + "\n";
+    return result;
+  };
+
+  if (command == "help" || command == "?") {
+    result.output = helpText();
+  } else if (command == "quit" || command == "q" || command == "exit") {
+    result.quit = true;
+  } else if (command == "undo") {
+    long count = 1;
+    if (!argument.empty()) {
+      char *end = nullptr;
+      count = std::strtol(argument.c_str(), &end, 10);
+      if (*end || count < 1)
+        return fail("%undo takes a positive number of inputs, not '" + argument + "'");
+    }
+    auto candidate = entries;
+    std::vector<std::string> undone;
+    for (auto it = candidate.end(); count > 0 && it != candidate.begin();) {
+      --it;
+      if (it->kind == Entry::Kind::Cell)
+        continue;
+      undone.push_back(repl::inputName(it->input) + ": " + firstLineOf(it->text));
+      it = candidate.erase(it);
+      --count;
+    }
+    if (undone.empty())
+      return fail("nothing to undo");
+    emptyCells(candidate);
+    std::string error;
+    if (!configure(candidate, false, error))
+      return fail(error);
+    auto attempt = apply(candidate, inputCounter, true);
+    if (!attempt.ok) {
+      configure(entries, false, error);
+      result.ok = false;
+      result.error = attempt.error;
+      return result;
+    }
+    for (auto &line : undone)
+      result.output += "undone " + line + "\n";
+  } else if (command == "reset") {
+    std::vector<Entry> none;
+    includeDirs.clear();
+    std::string error;
+    if (!configure(none, false, error))
+      return fail(error);
+    auto attempt = apply(none, inputCounter, true);
+    if (!attempt.ok) {
+      result.ok = false;
+      result.error = attempt.error;
+      return result;
+    }
+    cellTypes.clear();
+    result.output = "session reset: every definition and include is forgotten\n";
+  } else if (command == "lib") {
+    if (argument.empty())
+      return fail("%lib needs the path of a shared library");
+    if (auto status = engine->loadLibrary(argument); !status)
+      return fail(status.message().substr(status.message().find("cannot")));
+    result.output = "loaded " + argument + "\n";
+  } else if (command == "I") {
+    if (argument.empty())
+      return fail("%I needs a directory");
+    std::error_code ec;
+    auto dir = fs::absolute(argument, ec).lexically_normal().string();
+    if (ec || !fs::is_directory(dir))
+      return fail("no such directory: " + argument);
+    includeDirs.push_back(dir);
+    std::string error;
+    if (!configure(entries, false, error)) {
+      includeDirs.pop_back();
+      configure(entries, false, error);
+      return fail(error);
+    }
+    auto attempt = apply(entries, inputCounter, true);
+    if (!attempt.ok) {
+      includeDirs.pop_back();
+      configure(entries, false, error);
+      result.ok = false;
+      result.error = attempt.error;
+      return result;
+    }
+    result.output = "header search path: added " + dir + "\n";
+  } else if (command == "time") {
+    if (argument.empty())
+      return fail("%time needs an expression");
+    int input = ++inputCounter;
+    result = evalCell(repl::valueCellBody(input, argument), input, true);
+    result.output += "time: compile " + formatMs(result.compileMs) + ", run " +
+                     formatMs(result.runMs) + "\n";
+  } else {
+    return fail("unknown command %" + command + " (%help lists the commands)");
+  }
+  return result;
+}
+
+} // namespace hotcc

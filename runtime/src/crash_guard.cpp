@@ -1,0 +1,162 @@
+#include "hotcc/crash_guard.hpp"
+
+#include <csetjmp>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <pthread.h>
+#include <typeinfo>
+#include <vector>
+
+#include <cxxabi.h>
+
+namespace hotcc {
+namespace {
+
+constexpr int kGuardedSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGINT};
+
+struct Frame {
+  sigjmp_buf jump;
+  Frame *outer = nullptr;
+};
+
+thread_local Frame *innermost = nullptr;
+thread_local volatile sig_atomic_t caughtSignal = 0;
+
+// Process-wide state: our handlers are installed while any guarded call runs, the previous ones
+// are restored when the last ends.
+std::mutex installMutex;
+int activeGuards = 0;
+struct sigaction previous[NSIG];
+std::vector<pthread_t> guardedThreads;  // where a process-directed SIGINT is forwarded
+
+void onSignal(int signal, siginfo_t *, void *) {
+  if (Frame *frame = innermost) {
+    caughtSignal = signal;
+    siglongjmp(frame->jump, 1);
+  }
+  if (signal == SIGINT && !guardedThreads.empty()) {
+    // Ctrl-C landed on a thread that is not running guarded code: interrupt the one that is.
+    pthread_kill(guardedThreads.back(), SIGINT);
+    return;
+  }
+  // Not ours: behave as the process would have without us.
+  struct sigaction &old = previous[signal];
+  if (old.sa_flags & SA_SIGINFO) {
+    if (old.sa_sigaction)
+      old.sa_sigaction(signal, nullptr, nullptr);
+    return;
+  }
+  if (old.sa_handler == SIG_IGN)
+    return;
+  if (old.sa_handler != SIG_DFL && old.sa_handler) {
+    old.sa_handler(signal);
+    return;
+  }
+  ::signal(signal, SIG_DFL);
+  ::raise(signal);
+}
+
+// A stack for the handler, so a stack overflow in the guarded code can be reported too.
+void ensureAlternateStack() {
+  thread_local std::vector<char> stack;
+  if (!stack.empty())
+    return;
+  stack.resize(64 * 1024);
+  stack_t alt{};
+  alt.ss_sp = stack.data();
+  alt.ss_size = stack.size();
+  sigaltstack(&alt, nullptr);
+}
+
+void enter() {
+  std::lock_guard lock(installMutex);
+  guardedThreads.push_back(pthread_self());
+  if (activeGuards++ > 0)
+    return;
+  struct sigaction action {};
+  action.sa_sigaction = onSignal;
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&action.sa_mask);
+  for (int signal : kGuardedSignals)
+    sigaction(signal, &action, &previous[signal]);
+}
+
+void leave() {
+  std::lock_guard lock(installMutex);
+  for (auto it = guardedThreads.end(); it != guardedThreads.begin();) {
+    --it;
+    if (pthread_equal(*it, pthread_self())) {
+      guardedThreads.erase(it);
+      break;
+    }
+  }
+  if (--activeGuards > 0)
+    return;
+  for (int signal : kGuardedSignals)
+    sigaction(signal, &previous[signal], nullptr);
+}
+
+std::string currentExceptionType() {
+  if (auto *type = abi::__cxa_current_exception_type()) {
+    int status = 0;
+    char *name = abi::__cxa_demangle(type->name(), nullptr, nullptr, &status);
+    std::string out = status == 0 && name ? name : type->name();
+    std::free(name);
+    return out;
+  }
+  return "unknown";
+}
+
+} // namespace
+
+std::string describeSignal(int signal) {
+  switch (signal) {
+  case SIGSEGV:
+    return "SIGSEGV (segmentation fault)";
+  case SIGBUS:
+    return "SIGBUS (bus error)";
+  case SIGFPE:
+    return "SIGFPE (arithmetic exception, e.g. division by zero)";
+  case SIGILL:
+    return "SIGILL (illegal instruction)";
+  case SIGABRT:
+    return "SIGABRT (abort)";
+  case SIGINT:
+    return "SIGINT (interrupted)";
+  default:
+    return "signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+  }
+}
+
+GuardedOutcome runGuarded(void (*fn)(void *), void *arg) {
+  ensureAlternateStack();
+  enter();
+  GuardedOutcome outcome;
+  Frame frame;
+  frame.outer = innermost;
+  // Saves the signal mask: the jump back restores it, unblocking the signal being handled.
+  if (sigsetjmp(frame.jump, 1) == 0) {
+    innermost = &frame;
+    try {
+      fn(arg);
+    } catch (const std::exception &e) {
+      outcome.kind = GuardedOutcome::Kind::Exception;
+      outcome.message = currentExceptionType() + ": " + e.what();
+    } catch (...) {
+      outcome.kind = GuardedOutcome::Kind::Exception;
+      outcome.message = "an exception of type " + currentExceptionType();
+    }
+  } else {
+    outcome.kind = GuardedOutcome::Kind::Signal;
+    outcome.signal = caughtSignal;
+    outcome.message = describeSignal(caughtSignal);
+  }
+  innermost = frame.outer;
+  leave();
+  return outcome;
+}
+
+} // namespace hotcc

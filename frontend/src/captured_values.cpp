@@ -19,7 +19,9 @@ bool isCaptureObject(const clang::Expr *e) {
 // Member typedefs (size_type, value_type) and library internals read better as what they stand for.
 bool keepsItsName(const clang::TypedefNameDecl *typedefDecl, clang::ASTContext &ctx) {
   const auto *context = typedefDecl->getDeclContext()->getRedeclContext();
-  if (!context->isFileContext())
+  // Compiler-made names (__size_t, __int128_t) have no location; reserved names are internals.
+  if (!context->isFileContext() || typedefDecl->getLocation().isInvalid() ||
+      typedefDecl->getName().starts_with("__"))
     return false;
   if (!ctx.getSourceManager().isInSystemHeader(typedefDecl->getLocation()))
     return true;
@@ -30,18 +32,18 @@ bool keepsItsName(const clang::TypedefNameDecl *typedefDecl, clang::ASTContext &
          name == "u32string" || name == "string_view" || name == "wstring_view";
 }
 
+// The user's own typedef names and std::string stay; anything else reads as the canonical type
+// (a template's "basic_string<_CharT, ...>" as written inside the library means nothing here).
 clang::QualType readableType(clang::QualType type, clang::ASTContext &ctx) {
   for (int hops = 0; hops < 16; ++hops) {
-    clang::QualType inner = type;
-    if (const auto *typedefType = inner->getAs<clang::TypedefType>()) {
-      if (keepsItsName(typedefType->getDecl(), ctx))
-        return type;
-      type = typedefType->desugar().withFastQualifiers(type.getLocalFastQualifiers());
-      continue;
-    }
-    break;
+    const auto *typedefType = type->getAs<clang::TypedefType>();
+    if (!typedefType)
+      break;
+    if (keepsItsName(typedefType->getDecl(), ctx))
+      return type;
+    type = typedefType->desugar().withFastQualifiers(type.getLocalFastQualifiers());
   }
-  return type;
+  return type.getCanonicalType();
 }
 
 void replaceAll(std::string &text, const std::string &from, const std::string &to) {

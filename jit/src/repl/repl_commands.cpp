@@ -52,31 +52,30 @@ ReplResult ReplSession::Impl::evalCommand(const std::string &text) {
       if (*end || count < 1)
         return fail("%undo takes a positive number of inputs, not '" + argument + "'");
     }
-    auto candidate = entries;
-    std::vector<std::string> undone;
-    for (auto it = candidate.end(); count > 0 && it != candidate.begin();) {
-      --it;
-      if (it->kind == Entry::Kind::Cell)
-        continue;
-      undone.push_back(repl::inputName(it->input) + ": " + firstLineOf(it->text));
-      it = candidate.erase(it);
-      --count;
-    }
-    if (undone.empty())
+    if (history.empty())
       return fail("nothing to undo");
-    emptyCells(candidate);
+    count = std::min<long>(count, static_cast<long>(history.size()));
+    auto target = history[history.size() - static_cast<std::size_t>(count)];
+    // Cells stay (their functions exist); only their bodies are emptied.
+    for (auto &entry : entries)
+      if (entry.kind == Entry::Kind::Cell &&
+          std::none_of(target.begin(), target.end(),
+                       [&](auto &e) { return e.cellName == entry.cellName; }))
+        target.push_back(entry);
+    emptyCells(target);
     std::string error;
-    if (!configure(candidate, false, error))
+    if (!configure(target, false, error))
       return fail(error);
-    auto attempt = apply(candidate, inputCounter, true);
+    const auto kept = history.size() - static_cast<std::size_t>(count);
+    auto attempt = apply(target, inputCounter, true);
     if (!attempt.ok) {
       configure(entries, false, error);
       result.ok = false;
       result.error = attempt.error;
       return result;
     }
-    for (auto &line : undone)
-      result.output += "undone " + line + "\n";
+    history.resize(kept);  // apply() recorded the undo itself as a change: drop that too
+    result.output = "undone: " + std::to_string(count) + " input" + (count == 1 ? "" : "s") + "\n";
   } else if (command == "reset") {
     std::vector<Entry> none;
     includeDirs.clear();
@@ -90,6 +89,7 @@ ReplResult ReplSession::Impl::evalCommand(const std::string &text) {
       return result;
     }
     cellTypes.clear();
+    history.clear();
     result.output = "session reset: every definition and include is forgotten\n";
   } else if (command == "lib") {
     if (argument.empty())

@@ -10,8 +10,6 @@
 
 namespace hotcc {
 
-std::string firstLineOf(const std::string &text);
-
 struct ReplSession::Impl {
   using Entry = repl::Entry;
   Engine *engine = nullptr;
@@ -23,7 +21,13 @@ struct ReplSession::Impl {
   std::string valuePrinterHeader;
 
   std::vector<Entry> entries;
+  // The entries before each input that changed them (a definition, an include): what %undo
+  // goes back to, so undoing a redefinition brings the earlier definition back.
+  std::vector<std::vector<Entry>> history;
   std::vector<std::string> includeDirs;  // %I
+  // The last declaration attempt failed as a declaration Clang understood (a redefinition that
+  // could not be applied, a refused change): trying the text as a statement would hide that.
+  bool declarationUnderstood = false;
   std::string pchPath;                   // empty: no PCH (headers parsed in the preamble)
   std::string pchHeaderText;
   int inputCounter = 0;
@@ -49,6 +53,8 @@ struct ReplSession::Impl {
   bool configure(const std::vector<Entry> &list, bool rebuild, std::string &error,
                  bool onlyAdds = false);
   Attempt apply(std::vector<Entry> candidate, int input, bool full);
+  // Makes `candidate` the session; remembers the old entries when definitions changed.
+  void commit(std::vector<Entry> candidate);
   static void emptyCells(std::vector<Entry> &list) {
     for (auto &entry : list)
       if (entry.kind == Entry::Kind::Cell && !entry.text.empty())

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -68,6 +69,20 @@ bool parseInclude(const std::string &line, std::string &name, bool &angled) {
   return repl::trim(rest.substr(end + 1)).empty() || rest.substr(end + 1).find("//") != std::string::npos;
 }
 
+// Inputs starting like this are declarations whatever else they could parse as.
+bool startsWithDeclarationKeyword(const std::string &text) {
+  static const char *const words[] = {"struct", "class", "union", "enum", "namespace", "template",
+                                      "typedef", "using", "extern", "static", "inline",
+                                      "constexpr", "consteval", "concept"};
+  for (const char *word : words) {
+    auto n = std::strlen(word);
+    if (text.compare(0, n, word) == 0 &&
+        (text.size() == n || !(std::isalnum(static_cast<unsigned char>(text[n])) || text[n] == '_')))
+      return true;
+  }
+  return false;
+}
+
 std::string defaultCacheDir() {
   if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
     return std::string(xdg) + "/hotcc";
@@ -97,11 +112,6 @@ std::string tidyError(std::string error, const std::string &sessionFile) {
 }
 
 } // namespace
-
-std::string firstLineOf(const std::string &text) {
-  auto line = text.substr(0, text.find('\n'));
-  return line.size() > 60 ? line.substr(0, 57) + "..." : line;
-}
 
 ReplSession::ReplSession() : impl_(std::make_unique<Impl>()) {}
 
@@ -230,10 +240,23 @@ ReplSession::Impl::Attempt ReplSession::Impl::apply(std::vector<Entry> candidate
   }
   attempt.ok = attempt.report.ok;
   if (attempt.ok)
-    entries = std::move(candidate);
+    commit(std::move(candidate));
   else
     attempt.error = tidyError(attempt.report.error, sessionFile);
   return attempt;
+}
+
+void ReplSession::Impl::commit(std::vector<Entry> candidate) {
+  auto definitions = [](const std::vector<Entry> &list) {
+    std::vector<std::pair<int, std::string>> out;
+    for (auto &entry : list)
+      if (entry.kind != Entry::Kind::Cell)
+        out.emplace_back(entry.input, entry.text);
+    return out;
+  };
+  if (definitions(candidate) != definitions(entries))
+    history.push_back(entries);
+  entries = std::move(candidate);
 }
 
 void ReplSession::Impl::warningsOf(const Attempt &attempt, int input, ReplResult &result) const {
@@ -335,13 +358,22 @@ ReplResult ReplSession::eval(const std::string &rawInput) {
     result = declarationFirst
                  ? impl.evalDeclaration(text, input, Entry::Kind::Code, &firstError)
                  : impl.evalCell(repl::statementCellBody(input, text), input, false, &firstError);
-    if (!result.ok && !firstError.empty()) {
+    const bool declarationOnly =
+        declarationFirst && (impl.declarationUnderstood || startsWithDeclarationKeyword(text));
+    if (!result.ok && !firstError.empty() && !declarationOnly) {
       auto retry = declarationFirst
                        ? impl.evalCell(repl::statementCellBody(input, text), input, false,
                                        &secondError)
                        : impl.evalDeclaration(text, input, Entry::Kind::Code, &secondError);
       if (retry.ok || secondError.empty())
         result = retry;  // succeeded, or compiled and then failed when it ran
+      else if (text.back() == '}') {
+        // "std::vector<int>{1, 2}" ends like a block but is a value.
+        std::string valueError;
+        auto value = impl.evalCell(repl::valueCellBody(input, text), input, true, &valueError);
+        if (value.ok || valueError.empty())
+          result = value;
+      }
     }
     break;
   }
@@ -374,7 +406,7 @@ ReplResult ReplSession::Impl::evalInclude(const std::string &text, int input) {
       configure(entries, false, error);
       return result;
     }
-    entries = std::move(candidate);
+    commit(std::move(candidate));
     return result;
   }
   if (!options.precompileHeaders)
@@ -391,6 +423,7 @@ ReplResult ReplSession::Impl::evalInclude(const std::string &text, int input) {
 ReplResult ReplSession::Impl::evalDeclaration(const std::string &text, int input, Entry::Kind kind,
                                               std::string *errorOut) {
   ReplResult result;
+  declarationUnderstood = false;
   auto candidate = entries;
   emptyCells(candidate);
   candidate.push_back({kind, input, text});
@@ -404,6 +437,7 @@ ReplResult ReplSession::Impl::evalDeclaration(const std::string &text, int input
           point.message.rfind("previous", 0) == 0)
         replaced.insert(std::atoi(point.file.c_str() + 6));
     replaced.erase(input);
+    declarationUnderstood = !replaced.empty() || attempt.error.find("refusing") != std::string::npos;
     bool found = false;
     for (auto &entry : entries)
       found = found || (replaced.count(entry.input) && entry.kind != Entry::Kind::Cell);

@@ -72,9 +72,8 @@ template <typename T> struct IsOptional : std::false_type {};
 template <typename A> struct IsOptional<std::optional<A>> : std::true_type {};
 
 template <typename T> struct IsString : std::false_type {};
-template <typename C, typename Tr, typename A>
-struct IsString<std::basic_string<C, Tr, A>> : std::true_type {};
-template <typename C, typename Tr> struct IsString<std::basic_string_view<C, Tr>> : std::true_type {};
+template <typename Tr, typename A> struct IsString<std::basic_string<char, Tr, A>> : std::true_type {};
+template <typename Tr> struct IsString<std::basic_string_view<char, Tr>> : std::true_type {};
 
 inline void quoteChar(std::string &out, char c, char quote) {
   switch (c) {
@@ -168,7 +167,7 @@ template <typename T> std::string show(const T &value, bool &byAddress) {
     return "(member pointer)";
   } else if constexpr (std::is_array_v<U> && std::is_same_v<std::remove_cv_t<std::remove_extent_t<U>>, char>) {
     return quoted(std::string_view(value, strnlen(value, std::extent_v<U>)));
-  } else if constexpr (IsString<U>::value && std::is_same_v<typename U::value_type, char>) {
+  } else if constexpr (IsString<U>::value) {
     return quoted(std::string_view(value.data(), value.size()));
   } else if constexpr (Streamable<U>::value && !std::is_array_v<U>) {
     std::ostringstream os;

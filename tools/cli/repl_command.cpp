@@ -26,16 +26,15 @@ void show(const ReplResult &result) {
   }
 }
 
-std::string historyPath(const std::string &cacheDir) {
-  std::string dir = cacheDir;
-  if (dir.empty()) {
-    if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-      dir = std::string(xdg) + "/hotcc";
-    else if (const char *home = std::getenv("HOME"); home && *home)
-      dir = std::string(home) + "/.cache/hotcc";
-    else
-      return "";
-  }
+// History is state, not cache: $XDG_STATE_HOME/hotcc/repl_history (~/.local/state/...).
+std::string historyPath() {
+  std::string dir;
+  if (const char *xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg)
+    dir = std::string(xdg) + "/hotcc";
+  else if (const char *home = std::getenv("HOME"); home && *home)
+    dir = std::string(home) + "/.local/state/hotcc";
+  else
+    return "";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   return dir + "/repl_history";
@@ -67,9 +66,9 @@ int runScript(ReplSession &session) {
   return anyFailed ? 1 : 0;
 }
 
-int runInteractive(ReplSession &session, const std::string &cacheDir) {
+int runInteractive(ReplSession &session) {
   std::string pending;
-  LineEditor editor(historyPath(cacheDir), [&](const std::string &line, std::size_t cursor) {
+  LineEditor editor(historyPath(), [&](const std::string &line, std::size_t cursor) {
     return session.complete(line, cursor, pending.empty() ? "" : pending + "\n");
   });
   std::fprintf(stderr, "hotcc repl: C++ in this process. %%help for commands, Ctrl-D to leave.\n");
@@ -135,7 +134,7 @@ int ReplCommand::execute() {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }
-  int code = interactive ? runInteractive(*session, cacheDir) : runScript(*session);
+  int code = interactive ? runInteractive(*session) : runScript(*session);
   session.reset();
   engine->shutdown();
   std::fflush(stdout);

@@ -30,6 +30,7 @@ struct ReplSession::Impl {
   bool declarationUnderstood = false;
   std::string pchPath;                   // empty: no PCH (headers parsed in the preamble)
   std::string pchHeaderText;
+  bool added = false;  // the engine has the session file (added by the first compile)
   int inputCounter = 0;
   int cellCounter = 0;
   // The type of the value each cell body printed last: an unchanged body is not recompiled, so

@@ -230,15 +230,19 @@ ReplSession::Impl::Attempt ReplSession::Impl::apply(std::vector<Entry> candidate
   ReloadRequest request;
   request.freshGlobalsFrom = {repl::inputName(input)};
   request.fullCompile = full;
-  attempt.report = engine->reloadFile(sessionFile, request);
+  auto compile = [&] {
+    return added ? engine->reloadFile(sessionFile, request) : engine->addFile(sessionFile);
+  };
+  attempt.report = compile();
   if (!attempt.report.ok && pchPath.size() &&
       attempt.report.error.find("precompiled header") != std::string::npos) {
     // A header changed since the cached PCH was built (a package upgrade): build it again.
     std::string error;
     if (configure(candidate, /*rebuild=*/true, error))
-      attempt.report = engine->reloadFile(sessionFile, request);
+      attempt.report = compile();
   }
   attempt.ok = attempt.report.ok;
+  added = added || attempt.ok;
   if (attempt.ok)
     commit(std::move(candidate));
   else
@@ -301,17 +305,14 @@ std::unique_ptr<ReplSession> ReplSession::create(Engine &engine, ReplOptions opt
     impl.options.precompileHeaders = false;
     impl.configure({}, false, error);
   }
-  {
-    std::ofstream out(impl.sessionFile, std::ios::trunc);
-    out << impl.render({});
-  }
-  auto report = engine.addFile(impl.sessionFile);
-  if (!report.ok && report.error.find("precompiled header") != std::string::npos &&
-      impl.configure({}, /*rebuild=*/true, error))
-    report = engine.addFile(impl.sessionFile);  // a header changed since the PCH was cached
-  if (!report.ok) {
-    error = "hotcc: error: the REPL session does not compile:\n" + report.error;
-    return nullptr;
+  // With a host's prelude, compile now so its mistakes show at once; without one the first input
+  // adds the file (one compile less before the first answer).
+  if (!impl.options.prelude.empty() || !impl.options.includes.empty()) {
+    auto attempt = impl.apply({}, 0, true);
+    if (!attempt.ok) {
+      error = "hotcc: error: the REPL session does not compile:\n" + attempt.error;
+      return nullptr;
+    }
   }
   return session;
 }

@@ -106,6 +106,12 @@ std::string tidyError(std::string error, const std::string &sessionFile) {
                              "cannot link " + fs::path(sessionFile).filename().string()})
       if (auto pos = line.find(from); pos != std::string::npos)
         line.replace(pos, from.size(), from[0] == 'r' ? "refusing this input" : "cannot link this input");
+    // A cell is the REPL's wrapper, not something the user named.
+    for (auto pos = line.find("__hotcc_cell_"); pos != std::string::npos;
+         pos = line.find("__hotcc_cell_", pos)) {
+      auto end = line.find_first_not_of("0123456789", pos + 13);
+      line.replace(pos, (end == std::string::npos ? line.size() : end) - pos, "this input");
+    }
     out += line + "\n";
   }
   return out;

@@ -17,7 +17,14 @@ void putBool(Sink *sink, bool value) {
 
 void putChar(Sink *sink, char value) {
   std::string out = "'";
-  detail::quoteChar(out, value, '\'');
+  if (static_cast<unsigned char>(value) >= 0x80) {
+    // Half of a UTF-8 sequence or a byte of data: show the byte, not a broken glyph.
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(value));
+    out += buf;
+  } else {
+    detail::quoteChar(out, value, '\'');
+  }
   set(sink, out + "'");
 }
 

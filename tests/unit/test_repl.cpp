@@ -271,3 +271,25 @@ TEST_CASE("a host's own functions and hot code are visible to a session over its
   REQUIRE(repl.engine->reloadFile(game.path()).ok);
   CHECK(repl.ok("level()") == "(int) 4\n");
 }
+
+TEST_CASE("inputs found by a new user's pass", "[repl][inputs]") {
+  ReplFixture repl;
+  // A macro continued with a backslash.
+  repl.ok("#define TWO(x) \\\n  (x * 2)");
+  CHECK(repl.ok("TWO(4)") == "(int) 8\n");
+  // Statements, then the value of the last expression.
+  CHECK(repl.ok("int side = 0; side = 5; side * 2") == "(int) 10\n");
+  // A declaration error is reported as such, not turned into a statement's local variable.
+  repl.ok("int base = 10;");
+  CHECK_THAT(repl.fails("auto cap = [&](int x) { return x + base; };"),
+             Contains("capture-default"));
+  // Undoing a variable's change of type brings the old variable back.
+  repl.ok("int v = 5;");
+  repl.ok("double v = 2.5;");
+  repl.ok("%undo");
+  CHECK(repl.ok("v") == "(int) 5\n");
+  // %time runs any input.
+  CHECK_THAT(repl.ok("%time int timed = 3;"), StartsWith("time: compile "));
+  CHECK_THAT(repl.fails("%time"), Contains("needs an input"));
+  CHECK(repl.ok("(unsigned char)200") == "(unsigned char) '\\xc8'\n");
+}

@@ -74,22 +74,6 @@ bool needsMoreInput(const std::string &text) {
   return end != std::string::npos && text[end] == '\\' && state != LineComment;
 }
 
-std::string joinContinuations(const std::string &text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\') {
-      auto j = text.find_first_not_of(" \t\r", i + 1);
-      if (j == std::string::npos || text[j] == '\n') {
-        out += '\n';
-        i = j == std::string::npos ? text.size() : j;
-        continue;
-      }
-    }
-    out += text[i];
-  }
-  return out;
-}
-
 std::string trim(const std::string &text) {
   auto begin = text.find_first_not_of(" \t\r\n");
   if (begin == std::string::npos)

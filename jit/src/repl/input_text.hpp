@@ -9,9 +9,6 @@ namespace hotcc::repl {
 // An unbalanced (, [ or {, an open comment or string, or a trailing backslash: more lines follow.
 bool needsMoreInput(const std::string &text);
 
-// Drops a trailing backslash-newline continuation markers' backslashes and surrounding space.
-std::string joinContinuations(const std::string &text);
-
 std::string trim(const std::string &text);
 
 enum class InputShape {

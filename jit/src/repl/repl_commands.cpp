@@ -15,18 +15,6 @@ namespace hotcc {
 namespace fs = std::filesystem;
 using repl::Entry;
 
-namespace {
-
-std::string formatMs(double ms) {
-  char buf[64];
-  if (ms < 1)
-    std::snprintf(buf, sizeof buf, "%.1f us", ms * 1000);
-  else
-    std::snprintf(buf, sizeof buf, "%.1f ms", ms);
-  return buf;
-}
-
-} // namespace
 
 ReplResult ReplSession::Impl::evalCommand(const std::string &text) {
   ReplResult result;
@@ -67,7 +55,15 @@ ReplResult ReplSession::Impl::evalCommand(const std::string &text) {
     if (!configure(target, false, error))
       return fail(error);
     const auto kept = history.size() - static_cast<std::size_t>(count);
-    auto attempt = apply(target, inputCounter, true);
+    // Variables the restored inputs define come back as they were defined: new storage.
+    std::vector<std::string> restored;
+    for (auto &entry : target)
+      if (entry.kind != Entry::Kind::Cell &&
+          std::none_of(entries.begin(), entries.end(), [&](auto &e) {
+            return e.input == entry.input && e.text == entry.text;
+          }))
+        restored.push_back(repl::inputName(entry.input));
+    auto attempt = apply(target, inputCounter, true, restored);
     if (!attempt.ok) {
       configure(entries, false, error);
       result.ok = false;
@@ -121,12 +117,7 @@ ReplResult ReplSession::Impl::evalCommand(const std::string &text) {
     }
     result.output = "header search path: added " + dir + "\n";
   } else if (command == "time") {
-    if (argument.empty())
-      return fail("%time needs an expression");
-    int input = ++inputCounter;
-    result = evalCell(repl::valueCellBody(input, argument), input, true);
-    result.output += "time: compile " + formatMs(result.compileMs) + ", run " +
-                     formatMs(result.runMs) + "\n";
+    return fail("%time needs an input to run, e.g. %time fib(30)");
   } else {
     return fail("unknown command %" + command + " (%help lists the commands)");
   }

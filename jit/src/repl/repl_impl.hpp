@@ -53,7 +53,9 @@ struct ReplSession::Impl {
   // `onlyAdds`: the new header set contains the old one; inputs compiled before stay as they are.
   bool configure(const std::vector<Entry> &list, bool rebuild, std::string &error,
                  bool onlyAdds = false);
-  Attempt apply(std::vector<Entry> candidate, int input, bool full);
+  // `alsoFresh`: inputs (besides `input`) whose variables get new storage (an undo restoring them).
+  Attempt apply(std::vector<Entry> candidate, int input, bool full,
+                const std::vector<std::string> &alsoFresh = {});
   // Makes `candidate` the session; remembers the old entries when definitions changed.
   void commit(std::vector<Entry> candidate);
   static void emptyCells(std::vector<Entry> &list) {

@@ -69,6 +69,15 @@ bool parseInclude(const std::string &line, std::string &name, bool &angled) {
   return repl::trim(rest.substr(end + 1)).empty() || rest.substr(end + 1).find("//") != std::string::npos;
 }
 
+std::string formatDuration(double ms) {
+  char buf[64];
+  if (ms < 1)
+    std::snprintf(buf, sizeof buf, "%.1f us", ms * 1000);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+  return buf;
+}
+
 // Inputs starting like this are declarations whatever else they could parse as.
 bool startsWithDeclarationKeyword(const std::string &text) {
   static const char *const words[] = {"struct", "class", "union", "enum", "namespace", "template",
@@ -227,14 +236,16 @@ bool ReplSession::Impl::configure(const std::vector<Entry> &list, bool rebuild,
 }
 
 ReplSession::Impl::Attempt ReplSession::Impl::apply(std::vector<Entry> candidate, int input,
-                                                    bool full) {
+                                                    bool full,
+                                                    const std::vector<std::string> &alsoFresh) {
   Attempt attempt;
   {
     std::ofstream out(sessionFile, std::ios::trunc);
     out << render(candidate);
   }
   ReloadRequest request;
-  request.freshGlobalsFrom = {repl::inputName(input)};
+  request.freshGlobalsFrom = alsoFresh;
+  request.freshGlobalsFrom.push_back(repl::inputName(input));
   request.fullCompile = full;
   auto compile = [&] {
     return added ? engine->reloadFile(sessionFile, request) : engine->addFile(sessionFile);
@@ -325,12 +336,22 @@ std::unique_ptr<ReplSession> ReplSession::create(Engine &engine, ReplOptions opt
 
 ReplResult ReplSession::eval(const std::string &rawInput) {
   auto &impl = *impl_;
-  std::string text = repl::trim(repl::joinContinuations(rawInput));
+  // A backslash-newline stays: Clang splices it, and a multi-line #define needs it.
+  std::string text = repl::trim(rawInput);
   if (text.empty())
     return {};
   auto shape = repl::shapeOf(text);
-  if (shape == repl::InputShape::Command)
+  if (shape == repl::InputShape::Command) {
+    if (text.rfind("%time", 0) == 0 && text.size() > 5 && std::isspace(static_cast<unsigned char>(text[5]))) {
+      // Whatever the input is, run it as usual and say how long it took.
+      auto result = eval(repl::trim(text.substr(5)));
+      if (result.ok)
+        result.output += "time: compile " + formatDuration(result.compileMs) + ", run " +
+                         formatDuration(result.runMs) + "\n";
+      return result;
+    }
     return impl.evalCommand(text);
+  }
   int input = ++impl.inputCounter;
   auto started = Clock::now();
   ReplResult result;
@@ -365,8 +386,15 @@ ReplResult ReplSession::eval(const std::string &rawInput) {
     result = declarationFirst
                  ? impl.evalDeclaration(text, input, Entry::Kind::Code, &firstError)
                  : impl.evalCell(repl::statementCellBody(input, text), input, false, &firstError);
+    // A declaration that failed for a reason other than not parsing as one (a lambda's capture
+    // default, a refused change) must report that, not become a local variable of a statement.
+    const bool parsedAsDeclaration =
+        firstError.find("unknown type name") == std::string::npos &&
+        firstError.find("type specifier is required") == std::string::npos &&
+        firstError.find("expected") == std::string::npos;
     const bool declarationOnly =
-        declarationFirst && (impl.declarationUnderstood || startsWithDeclarationKeyword(text));
+        declarationFirst && (impl.declarationUnderstood || startsWithDeclarationKeyword(text) ||
+                             parsedAsDeclaration);
     if (!result.ok && !firstError.empty() && !declarationOnly) {
       auto retry = declarationFirst
                        ? impl.evalCell(repl::statementCellBody(input, text), input, false,

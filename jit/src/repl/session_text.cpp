@@ -1,5 +1,7 @@
 #include "session_text.hpp"
 
+#include <cctype>
+
 namespace hotcc::repl {
 
 std::string renderSession(const std::string &prelude, const std::vector<Entry> &entries) {
@@ -26,8 +28,39 @@ std::string renderSession(const std::string &prelude, const std::vector<Entry> &
 }
 
 std::string valueCellBody(int input, const std::string &expression) {
+  // "printf(...); 42": the statements run first, the last expression is the value. The capture
+  // goes on the same line, so columns before it stay right.
+  auto split = lastTopLevelSemicolon(expression);
+  if (split != std::string::npos)
+    return "\n(void)__hotcc_sink;\n#line 1 \"" + inputName(input) + "\"\n" +
+           expression.substr(0, split + 1) + " ::hotcc_repl::capture(__hotcc_sink) , (" +
+           expression.substr(split + 1) + "\n);\n";
   return "\n::hotcc_repl::capture(__hotcc_sink) , (\n#line 1 \"" + inputName(input) + "\"\n" +
          expression + "\n);\n";
+}
+
+std::size_t lastTopLevelSemicolon(const std::string &text) {
+  int depth = 0;
+  std::size_t last = std::string::npos;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"' || (c == '\'' && !(i > 0 && std::isalnum(static_cast<unsigned char>(text[i - 1]))))) {
+      for (++i; i < text.size() && text[i] != c; ++i)
+        if (text[i] == '\\')
+          ++i;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      i = text.find('\n', i);
+      if (i == std::string::npos)
+        break;
+    } else if (c == '(' || c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ')' || c == ']' || c == '}') {
+      --depth;
+    } else if (c == ';' && depth == 0) {
+      last = i;
+    }
+  }
+  return last;
 }
 
 std::string statementCellBody(int input, const std::string &statements) {

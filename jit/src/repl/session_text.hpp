@@ -34,6 +34,8 @@ std::string renderSession(const std::string &prelude, const std::vector<Entry> &
 
 // The body of a cell that evaluates `expression` and hands its value to the value printer.
 std::string valueCellBody(int input, const std::string &expression);
+// Where the statements of "stmt; stmt; expr" end (npos: none), ignoring nested and quoted ';'.
+std::size_t lastTopLevelSemicolon(const std::string &text);
 // The body of a cell that runs `statements`.
 std::string statementCellBody(int input, const std::string &statements);
 

@@ -215,6 +215,19 @@ bool headersUnchanged(const PreambleEntry &entry) {
   return true;
 }
 
+// A cc1 invocation from arguments; null when Clang rejects them (said through `diags`).
+std::shared_ptr<clang::CompilerInvocation> invocationFrom(const std::vector<std::string> &args,
+                                                          clang::DiagnosticsEngine &diags) {
+  auto invocation = std::make_shared<clang::CompilerInvocation>();
+  std::vector<const char *> argv;
+  for (auto &a : args)
+    argv.push_back(a.c_str());
+  if (!clang::CompilerInvocation::CreateFromArgs(*invocation, argv, diags))
+    return nullptr;
+  invocation->getFrontendOpts().DisableFree = false;
+  return invocation;
+}
+
 } // namespace
 
 struct Compiler::Impl {
@@ -398,17 +411,13 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
   auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(clang::DiagnosticIDs::create(),
                                                                     diagOpts, printer);
 
-  auto invocation = std::make_shared<clang::CompilerInvocation>();
-  std::vector<const char *> argv;
-  for (auto &a : *args)
-    argv.push_back(a.c_str());
-  if (!clang::CompilerInvocation::CreateFromArgs(*invocation, argv, *diags))
+  auto invocation = invocationFrom(*args, *diags);
+  if (!invocation)
     return llvm::make_error<CompileError>(file, "hotcc: error: bad compiler flags:\n" + diagText);
   invocation->getDiagnosticOpts().ShowColors = options.colorDiagnostics;
   // The driver makes complete-object constructors/destructors aliases of the base ones; every
   // one must be its own function to get its own stub.
   invocation->getCodeGenOpts().CXXCtorDtorAliases = false;
-  invocation->getFrontendOpts().DisableFree = false;
   invocation->getCodeGenOpts().DisableFree = false;
   invocation->getPreprocessorOpts().RetainRemappedFileBuffers = true;
 
@@ -658,13 +667,9 @@ Compiler::precompiledHeader(const std::string &headerText, const std::string &ca
   auto *printer = new clang::TextDiagnosticPrinter(diagStream, diagOpts);
   auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(clang::DiagnosticIDs::create(),
                                                                     diagOpts, printer);
-  auto invocation = std::make_shared<clang::CompilerInvocation>();
-  std::vector<const char *> argv;
-  for (auto &a : *cc1)
-    argv.push_back(a.c_str());
-  if (!clang::CompilerInvocation::CreateFromArgs(*invocation, argv, *diags))
+  auto invocation = invocationFrom(*cc1, *diags);
+  if (!invocation)
     return llvm::make_error<CompileError>(headerPath, "hotcc: error: bad compiler flags:\n" + diagText);
-  invocation->getFrontendOpts().DisableFree = false;
   clang::CompilerInstance ci(invocation, impl_->pchOps);
   ci.createDiagnostics(printer, /*ShouldOwnClient=*/false);
   ci.setVerboseOutputStream(diagStream);
@@ -694,17 +699,13 @@ Compiler::complete(const std::string &virtualName, const std::string &text, unsi
   clang::DiagnosticOptions diagOpts;
   auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
       clang::DiagnosticIDs::create(), diagOpts, new clang::IgnoringDiagConsumer());
-  auto invocation = std::make_shared<clang::CompilerInvocation>();
-  std::vector<const char *> argv;
-  for (auto &a : *args)
-    argv.push_back(a.c_str());
-  if (!clang::CompilerInvocation::CreateFromArgs(*invocation, argv, *diags))
+  auto invocation = invocationFrom(*args, *diags);
+  if (!invocation)
     return llvm::make_error<CompileError>(virtualName, "hotcc: error: bad compiler flags\n");
   auto buffer = llvm::MemoryBuffer::getMemBufferCopy(text, virtualName);
   invocation->getPreprocessorOpts().addRemappedFile(virtualName, buffer.release());
   invocation->getFrontendOpts().CodeCompletionAt =
       clang::ParsedSourceLocation{virtualName, line, column};
-  invocation->getFrontendOpts().DisableFree = false;
   invocation->getFrontendOpts().SkipFunctionBodies = false;
 
   std::set<std::string> names;

@@ -43,9 +43,9 @@ struct ReplSession::Impl {
     std::string error;
   };
 
-  std::string prelude() const;
+  std::string prelude(const std::vector<Entry> &list) const;
   std::string render(const std::vector<Entry> &list) const {
-    return repl::renderSession(prelude(), list);
+    return repl::renderSession(prelude(list), list);
   }
   bool usesCommonHeaders(const std::vector<Entry> &list) const;
   std::string headerTextFor(const std::vector<Entry> &list) const;

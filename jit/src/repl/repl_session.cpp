@@ -159,18 +159,9 @@ std::string ReplSession::helpText() {
          "  %quit          leave (Ctrl-D too)\n";
 }
 
-std::string ReplSession::Impl::prelude() const {
-  std::string text;
-  if (pchPath.empty()) {
-    // No PCH: the headers lead the file and the engine's in-memory preamble caches them.
-    text += "#include \"" + valuePrinterHeader + "\"\n";
-    for (auto &inc : options.includes)
-      text += "#include " + (inc.front() == '<' ? inc : "\"" + inc + "\"") + "\n";
-    if (usesCommonHeaders(entries))
-      for (auto *name : kCommonHeaders)
-        text += std::string("#include <") + name + ">\n";
-  }
-  return text + options.prelude;
+std::string ReplSession::Impl::prelude(const std::vector<Entry> &list) const {
+  // No PCH: the same headers lead the file and the engine's in-memory preamble caches them.
+  return (pchPath.empty() ? headerTextFor(list) : std::string()) + options.prelude;
 }
 
 bool ReplSession::Impl::usesCommonHeaders(const std::vector<Entry> &list) const {

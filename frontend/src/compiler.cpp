@@ -270,7 +270,8 @@ std::vector<std::string> Compiler::Impl::commonFlags(bool isC,
   // through PLT stubs the linker makes. Emulated TLS: thread_local works without a JIT platform
   // runtime (libgcc's __emutls_get_address serves it).
   args.push_back("-fPIC");
-  args.push_back("-femulated-tls");
+  if (options.targetTriple.empty())
+    args.push_back("-femulated-tls");  // host only: wasm32 has no TLS runtime to emulate against
   args.push_back("-fno-color-diagnostics");
   // Templates the headers use are instantiated once, into the preamble, instead of at the end of
   // every compile of the file.
@@ -525,12 +526,13 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
   unit.dependencies.assign(deps.begin(), deps.end());
 
   auto analyseStart = Clock::now();
-  normalizeAndHash(*unit.module, action.facts(), unitTag, action.skipper().skippedInternalNames(),
-                   fileSettings.renamedGlobals, unit);
+  const std::string promotedSuffix = promotedSuffixFor(unitTag, options.identifierSafeNames);
+  normalizeAndHash(*unit.module, action.facts(), promotedSuffix,
+                   action.skipper().skippedInternalNames(), fileSettings.renamedGlobals, unit);
   std::set<std::string> emitted;
   for (auto &[name, fn] : unit.functions)
     emitted.insert(name);
-  auto outcome = action.skipper().finish(emitted, unitTag);
+  auto outcome = action.skipper().finish(emitted, promotedSuffix);
   if (previousBodies && (outcome.skeletonChanged || action.enteredOtherFile()) &&
       outcome.skipped > 0) {
     // Something outside the bodies changed: what the skipped bodies mean may have changed too.

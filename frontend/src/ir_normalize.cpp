@@ -16,8 +16,12 @@
 
 namespace hotcc::frontend {
 
-std::string promotedName(const std::string &name, const std::string &unitTag) {
-  return name + ".hc." + unitTag;
+std::string promotedName(const std::string &name, const std::string &promotedSuffix) {
+  return name + promotedSuffix;
+}
+
+std::string promotedSuffixFor(const std::string &unitTag, bool identifierSafe) {
+  return (identifierSafe ? "$hc$" : ".hc.") + unitTag;
 }
 
 namespace {

@@ -19,7 +19,12 @@ void normalizeAndHash(llvm::Module &module, const DeclFacts &facts, const std::s
                       const std::set<std::string> &skippedInternal,
                       const std::map<std::string, std::string> &renamed, CompiledUnit &unit);
 
-// Suffix added to a file's internal (static) symbols when they are promoted to shared names.
-std::string promotedName(const std::string &name, const std::string &unitTag);
+// A file's internal (static) symbols promoted to shared names: `name` + the unit's suffix.
+// `unitTag` below means that suffix.
+std::string promotedName(const std::string &name, const std::string &promotedSuffix);
+
+// ".hc.<tag>", or "$hc$<tag>" when names must also be identifiers (emscripten turns a main
+// module's exported names into JavaScript variables).
+std::string promotedSuffixFor(const std::string &unitTag, bool identifierSafe);
 
 } // namespace hotcc::frontend

@@ -2,6 +2,7 @@
 #include "common_flags.hpp"
 #include "repl_command.hpp"
 #include "run_command.hpp"
+#include "wasm_command.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -34,9 +35,11 @@ int main(int argc, char **argv) {
   hotcc::cli::ReplCommand repl;
   repl.addTo(app);
 
+  hotcc::cli::WasmCommand wasm;
+  wasm.addTo(app);
+
   for (auto [name, what, issue] :
-       {std::tuple{"wasm", "compile to a wasm32 side module in-process", 4},
-        std::tuple{"test", "run test files in-process; rerun changed ones on save", 5},
+       {std::tuple{"test", "run test files in-process; rerun changed ones on save", 5},
         std::tuple{"serve", "dev server: watch, compile patches, push to browsers", 4}}) {
     auto *cmd = app.add_subcommand(name, std::string(what) + " (not available yet)");
     cmd->allow_extras();

@@ -23,6 +23,7 @@ struct CompileOptions {
   bool colorDiagnostics = false;
   bool usePreamble = true;
   bool skipUnchangedBodies = true;       // see body_skipper.hpp
+  bool identifierSafeNames = false;      // promoted statics named name$hc$tag, not name.hc.tag
 };
 
 // A compile that failed: `rendered` holds clang's diagnostics as clang prints them.

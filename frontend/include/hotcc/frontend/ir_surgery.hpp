@@ -1,0 +1,30 @@
+// Module edits both backends make when they cut a unit into what one reload or patch carries:
+// which global initialisers to run, and removing what nothing uses.
+#pragma once
+#include <set>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class Function;
+class GlobalVariable;
+class Module;
+} // namespace llvm
+
+namespace hotcc::frontend {
+
+// llvm.global_ctors, llvm.used and their kin: arrays the linker reads, not data.
+bool isSpecialArray(const llvm::GlobalVariable &g);
+
+// The initialisers that construct globals in `newData`, in the order C++ runs them. Clang's
+// per-file `_GLOBAL__sub_I_*` is opened up: it calls one init function per global, and each is
+// chosen by whether the global it stores into is new.
+std::vector<const llvm::Function *> initialisersToRun(const llvm::Module &m,
+                                                      const std::set<std::string> &newData);
+
+void dropSpecialArrays(llvm::Module &m);
+
+// Removes module-local functions and globals nothing refers to, until none is left.
+void dropUnusedLocals(llvm::Module &m);
+
+} // namespace hotcc::frontend

@@ -1,0 +1,48 @@
+// What `hotcc wasm` remembers between builds of one program: for every unit (source file) of the
+// main module, its slots (hot functions reached through the slot table, with the type and body hash
+// the running code has) and its data (globals patches import instead of defining). A main build
+// writes it; each patch diffs against it and records what it changed.
+#pragma once
+#include <llvm/Support/Error.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace hotcc::wasm {
+
+struct SlotState {
+  unsigned index = 0;
+  std::string signature;    // 16 hex digits
+  std::uint64_t hash = 0;   // body the running code has (main build, or the last patch's)
+  std::string displayName;
+};
+
+struct GlobalState {
+  std::uint64_t layoutHash = 0;
+  std::string owner;  // "main", or the id of the patch that defined it
+};
+
+struct UnitState {
+  std::string file;   // absolute path
+  std::string tag;    // unit tag: makes promoted statics and the slot table's name unique
+  std::string build;  // id of the main build of this unit
+  std::map<std::string, SlotState> slots;     // by link name
+  std::map<std::string, GlobalState> globals; // by link name
+};
+
+struct BuildState {
+  int version = 1;
+  std::string target;   // triple
+  std::string flagsKey; // hash of the flags the main module was built with
+  std::map<std::string, UnitState> units;  // by absolute path
+  std::string lastEntry;  // cache entry of the last patch (a repeat of it is a cache hit)
+  std::uint64_t patches = 0;
+
+  std::string toJson() const;
+  static llvm::Expected<BuildState> fromJson(const std::string &text, const std::string &path);
+  static llvm::Expected<BuildState> load(const std::string &path);
+  llvm::Error save(const std::string &path) const;  // atomically (write + rename)
+};
+
+} // namespace hotcc::wasm

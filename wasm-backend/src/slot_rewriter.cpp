@@ -1,0 +1,317 @@
+#include "slot_rewriter.hpp"
+
+#include "hotcc/frontend/ir_surgery.hpp"
+
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/Format.h>
+#include <llvm/Support/xxhash.h>
+#include <llvm/Transforms/Utils/ModuleUtils.h>
+
+#include <algorithm>
+#include <set>
+
+namespace hotcc::wasm {
+
+namespace {
+
+std::string hex16(std::uint64_t v) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << llvm::format_hex_no_prefix(v, 16);
+  return out;
+}
+
+llvm::Error refuse(const std::string &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", message.c_str());
+}
+
+const frontend::FunctionInfo *infoOf(const frontend::CompiledUnit &unit, llvm::StringRef name) {
+  auto it = unit.functions.find(name.str());
+  return it == unit.functions.end() ? nullptr : &it->second;
+}
+
+// The slot table as a patch sees it: an external array it reads through the GOT.
+llvm::GlobalVariable *slotTableDeclaration(llvm::Module &module, const std::string &tag) {
+  auto name = slotTableName(tag);
+  if (auto *existing = module.getNamedGlobal(name))
+    return existing;
+  auto *ptr = llvm::PointerType::getUnqual(module.getContext());
+  return new llvm::GlobalVariable(module, llvm::ArrayType::get(ptr, 0), false,
+                                  llvm::GlobalValue::ExternalLinkage, nullptr, name);
+}
+
+// A function with `body`'s type and attributes whose body loads slot `index` and calls it.
+llvm::Function *makeStub(llvm::Function &body, llvm::GlobalVariable &table, unsigned index,
+                         llvm::GlobalValue::LinkageTypes linkage) {
+  auto &ctx = body.getContext();
+  auto *stub = llvm::Function::Create(body.getFunctionType(), linkage, body.getAddressSpace(), "",
+                                      body.getParent());
+  stub->copyAttributesFrom(&body);
+  stub->setLinkage(linkage);
+  stub->setComdat(nullptr);
+  stub->removeFnAttr(llvm::Attribute::AlwaysInline);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", stub));
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *slot = b.CreateConstInBoundsGEP2_64(table.getValueType(), &table, 0, index);
+  auto *target = b.CreateLoad(ptr, slot, "target");
+  std::vector<llvm::Value *> args;
+  for (auto &arg : stub->args())
+    args.push_back(&arg);
+  auto *call = b.CreateCall(body.getFunctionType(), target, args);
+  call->setAttributes(body.getAttributes());
+  call->setCallingConv(body.getCallingConv());
+  if (call->getType()->isVoidTy())
+    b.CreateRetVoid();
+  else
+    b.CreateRet(call);
+  return stub;
+}
+
+// Replaces every use of `fn` with a new stub named as `fn` was; `fn` gets `newName`.
+llvm::Function *interposeStub(llvm::Function &fn, llvm::GlobalVariable &table, unsigned index,
+                              llvm::GlobalValue::LinkageTypes stubLinkage,
+                              const std::string &newName) {
+  std::string name = fn.getName().str();
+  auto *comdat = fn.getComdat();
+  auto *stub = makeStub(fn, table, index, stubLinkage);
+  fn.replaceAllUsesWith(stub);
+  fn.setName(newName);
+  stub->setName(name);
+  if (!stub->hasLocalLinkage())
+    stub->setComdat(comdat);
+  fn.setComdat(nullptr);
+  return stub;
+}
+
+std::vector<llvm::Function *> slotFunctions(llvm::Module &module,
+                                            const frontend::CompiledUnit &unit) {
+  std::vector<llvm::Function *> out;
+  for (auto &fn : module.functions()) {
+    auto *info = infoOf(unit, fn.getName());
+    if (!fn.isDeclaration() && info && hasSlot(fn, *info))
+      out.push_back(&fn);
+  }
+  std::sort(out.begin(), out.end(),
+            [](auto *a, auto *b) { return a->getName() < b->getName(); });
+  return out;
+}
+
+bool isDataToShare(const llvm::GlobalVariable &g, const frontend::CompiledUnit &unit) {
+  if (g.isDeclaration() || frontend::isSpecialArray(g) || g.isThreadLocal())
+    return false;
+  auto it = unit.globals.find(g.getName().str());
+  return it != unit.globals.end() && it->second.kind == frontend::GlobalKind::Data;
+}
+
+} // namespace
+
+std::string slotTableName(const std::string &unitTag) {
+  return "__hotcc_slots_" + unitTag;
+}
+
+std::string signatureOf(const llvm::Function &fn, const frontend::FunctionInfo &info) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  fn.getFunctionType()->print(os);
+  os << "|" << info.signature << "|" << fn.getCallingConv();
+  return hex16(llvm::xxh3_64bits(text));
+}
+
+bool hasSlot(const llvm::Function &fn, const frontend::FunctionInfo &info) {
+  // A variadic function cannot be forwarded by a stub without knowing its arguments.
+  return info.kind == frontend::FunctionKind::Hot && !fn.isVarArg() &&
+         !fn.getName().starts_with("__hotcc");
+}
+
+std::string rewriteForMain(llvm::Module &module, const frontend::CompiledUnit &unit,
+                           UnitState &state) {
+  auto &ctx = module.getContext();
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
+  auto hot = slotFunctions(module, unit);
+
+  state.slots.clear();
+  state.globals.clear();
+  auto *tableType = llvm::ArrayType::get(ptr, hot.size());
+  // External and kept: patches import it, and nothing may assume it still holds the first bodies.
+  auto *table = new llvm::GlobalVariable(module, tableType, false, llvm::GlobalValue::ExternalLinkage,
+                                         nullptr, slotTableName(state.tag));
+  std::vector<llvm::Constant *> bodies;
+  std::string slotLines;
+  for (unsigned i = 0; i < hot.size(); ++i) {
+    auto *fn = hot[i];
+    const auto &info = *infoOf(unit, fn->getName());
+    std::string name = fn->getName().str();
+    auto signature = signatureOf(*fn, info);
+    auto linkage = fn->getLinkage();
+    if (llvm::GlobalValue::isLocalLinkage(linkage))
+      linkage = llvm::GlobalValue::ExternalLinkage;  // promoted names are shared anyway
+    interposeStub(*fn, *table, i, linkage, name + ".hcbody");
+    fn->setLinkage(llvm::GlobalValue::InternalLinkage);
+    fn->setVisibility(llvm::GlobalValue::DefaultVisibility);
+    bodies.push_back(fn);
+    state.slots[name] = SlotState{i, signature, info.hash, info.displayName};
+    slotLines += "slot " + std::to_string(i) + " " + name + " " + signature + "\n";
+  }
+  table->setInitializer(llvm::ConstantArray::get(tableType, bodies));
+
+  // Data the patches will import: exported by keeping it (emscripten exports `used` symbols of a
+  // MAIN_MODULE=2, like EMSCRIPTEN_KEEPALIVE).
+  std::vector<llvm::GlobalValue *> keep = {table};
+  for (auto &g : module.globals()) {
+    if (!isDataToShare(g, unit))
+      continue;
+    if (g.hasLocalLinkage())
+      g.setLinkage(llvm::GlobalValue::ExternalLinkage);
+    g.setVisibility(llvm::GlobalValue::DefaultVisibility);
+    keep.push_back(&g);
+    state.globals[g.getName().str()] =
+        GlobalState{unit.globals.at(g.getName().str()).layoutHash, "main"};
+  }
+
+  std::string globalsText;
+  for (auto &[name, g] : state.globals)
+    globalsText += name + " " + hex16(g.layoutHash) + "\n";
+  state.build = hex16(llvm::xxh3_64bits(state.tag + "\n" + slotLines + globalsText));
+
+  std::string descriptor = "hotcc-unit 1\nunit " + state.tag + "\nbuild " + state.build + "\n" +
+                           "file " + unit.file + "\n" + slotLines;
+  auto *text = llvm::ConstantDataArray::getString(ctx, descriptor);
+  auto *descriptorGlobal = new llvm::GlobalVariable(module, text->getType(), true,
+                                                    llvm::GlobalValue::PrivateLinkage, text,
+                                                    "__hotcc_unit_descriptor");
+  auto *registerType = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx),
+                                               {ptr, ptr, llvm::Type::getInt32Ty(ctx)}, false);
+  auto registerUnit = module.getOrInsertFunction("hotcc_wasm_register_unit", registerType);
+  auto *ctor = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), false),
+                                      llvm::GlobalValue::InternalLinkage,
+                                      "__hotcc_register_" + state.tag, module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", ctor));
+  b.CreateCall(registerUnit, {descriptorGlobal, table, b.getInt32(hot.size())});
+  b.CreateRetVoid();
+  // Before the app's own initialisers, which may already call hot functions.
+  llvm::appendToGlobalCtors(module, ctor, 0);
+  llvm::appendToUsed(module, keep);
+  return descriptor;
+}
+
+llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
+                                             const frontend::CompiledUnit &unit,
+                                             const UnitState &state, const std::string &patchId) {
+  PatchRewrite out;
+
+  // Refusals first, before the module is touched.
+  std::vector<std::string> problems;
+  for (auto &fn : module.functions()) {
+    auto *info = infoOf(unit, fn.getName());
+    auto slot = state.slots.find(fn.getName().str());
+    if (fn.isDeclaration() || !info || slot == state.slots.end())
+      continue;
+    if (!hasSlot(fn, *info) || signatureOf(fn, *info) != slot->second.signature)
+      problems.push_back("the type of " + info->displayName + " changed (now " + info->signature +
+                         "); its slot in the running main module has the old type");
+  }
+  for (auto &g : module.globals()) {
+    auto known = state.globals.find(g.getName().str());
+    if (!isDataToShare(g, unit) || known == state.globals.end())
+      continue;
+    auto &info = unit.globals.at(g.getName().str());
+    if (info.layoutHash != known->second.layoutHash)
+      problems.push_back("the type or layout of " + info.displayName +
+                         " changed; the running main module holds it in the old layout");
+  }
+  if (!problems.empty()) {
+    std::string message = "hotcc: error: " + unit.file + ": a patch cannot apply this change:";
+    for (auto &p : problems)
+      message += "\n  " + p;
+    message += "\n  rebuild the main module (hotcc wasm --main ...) to take it";
+    return refuse(message);
+  }
+
+  // Storage: data the main module (or an earlier patch) has is imported, never defined again;
+  // only new storage is defined here, and only its initialisers run when the patch loads.
+  std::set<std::string> newData;
+  for (auto &g : module.globals())
+    if (isDataToShare(g, unit) && !state.globals.count(g.getName().str()))
+      newData.insert(g.getName().str());
+  auto initialisers = frontend::initialisersToRun(module, newData);
+  std::vector<llvm::Function *> toRun;
+  for (auto *fn : initialisers)
+    toRun.push_back(const_cast<llvm::Function *>(fn));
+  frontend::dropSpecialArrays(module);
+
+  for (auto &g : module.globals()) {
+    if (!isDataToShare(g, unit))
+      continue;
+    auto name = g.getName().str();
+    g.setComdat(nullptr);
+    if (state.globals.count(name)) {
+      g.setInitializer(nullptr);
+      g.setLinkage(llvm::GlobalValue::ExternalLinkage);
+      g.setVisibility(llvm::GlobalValue::DefaultVisibility);
+      g.setDSOLocal(false);
+    } else if (unit.globals.at(name).user) {
+      // New user storage: exported, so the patches after this one import it from here.
+      if (g.hasLocalLinkage() || g.hasLinkOnceLinkage() || g.hasWeakLinkage())
+        g.setLinkage(llvm::GlobalValue::ExternalLinkage);
+      g.setVisibility(llvm::GlobalValue::DefaultVisibility);
+      out.newGlobals.push_back(name);
+    } else {
+      g.setLinkage(llvm::GlobalValue::InternalLinkage);  // a library's own data: a private copy
+    }
+  }
+
+  auto *table = slotTableDeclaration(module, state.tag);
+  std::vector<llvm::Function *> defined;
+  for (auto &fn : module.functions())
+    if (!fn.isDeclaration())
+      defined.push_back(&fn);
+  std::vector<llvm::Function *> unchanged;
+  for (auto *fn : defined) {
+    auto name = fn->getName().str();
+    auto *info = infoOf(unit, name);
+    auto slot = state.slots.find(name);
+    if (info && slot != state.slots.end()) {
+      if (info->hash == slot->second.hash) {
+        unchanged.push_back(fn);
+        continue;
+      }
+      auto exportName = name + "$hcp$" + patchId;
+      interposeStub(*fn, *table, slot->second.index, llvm::GlobalValue::InternalLinkage, exportName);
+      fn->setLinkage(llvm::GlobalValue::ExternalLinkage);
+      fn->setVisibility(llvm::GlobalValue::DefaultVisibility);
+      out.fills.push_back(SlotFill{state.tag, name, slot->second.signature,
+                                   hex16(info->hash), exportName});
+      out.changedDisplayNames.push_back(info->displayName);
+      continue;
+    }
+    // Everything else the changed code needs is the patch's own: new functions, library code.
+    fn->setLinkage(llvm::GlobalValue::InternalLinkage);
+    fn->setComdat(nullptr);
+  }
+  for (auto *fn : unchanged) {
+    auto slot = state.slots.at(fn->getName().str());
+    interposeStub(*fn, *table, slot.index, llvm::GlobalValue::InternalLinkage, "");
+    fn->eraseFromParent();
+  }
+
+  if (!toRun.empty()) {
+    auto &ctx = module.getContext();
+    auto *init = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), false),
+                                        llvm::GlobalValue::InternalLinkage,
+                                        "__hotcc_init_" + state.tag, module);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", init));
+    for (auto *fn : toRun)
+      b.CreateCall(fn);
+    b.CreateRetVoid();
+    llvm::appendToGlobalCtors(module, init, 65535);
+  }
+  frontend::dropUnusedLocals(module);
+  for (auto &go : module.global_objects())
+    if (go.hasLocalLinkage())
+      go.setComdat(nullptr);
+  return out;
+}
+
+} // namespace hotcc::wasm

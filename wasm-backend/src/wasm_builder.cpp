@@ -1,0 +1,441 @@
+#include "hotcc/wasm/wasm_builder.hpp"
+
+#include "patch_cache.hpp"
+#include "slot_rewriter.hpp"
+
+#include "hotcc/frontend/compiler.hpp"
+#include "hotcc/wasm/build_state.hpp"
+#include "hotcc/wasm/wasm_binary.hpp"
+#include "hotcc/wasm/wasm_linker.hpp"
+#include "hotcc/wasm/wasm_object.hpp"
+
+#include <clang/Basic/Version.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Format.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/xxhash.h>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <set>
+#include <unistd.h>
+
+namespace hotcc::wasm {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double msSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+std::string hex16(std::uint64_t v) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << llvm::format_hex_no_prefix(v, 16);
+  return out;
+}
+
+llvm::Error fail(const std::string &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", message.c_str());
+}
+
+std::string absolute(const std::string &file) {
+  llvm::SmallString<256> path(file);
+  llvm::sys::fs::make_absolute(path);
+  llvm::sys::path::remove_dots(path, true);
+  return std::string(path);
+}
+
+std::string unitTagOf(const std::string &absolutePath) {
+  return hex16(llvm::xxh3_64bits(absolutePath)).substr(0, 8);
+}
+
+llvm::Expected<std::string> readFile(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return fail("hotcc: error: cannot read " + path + ": " + buffer.getError().message());
+  return (*buffer)->getBuffer().str();
+}
+
+llvm::Error writeFile(const std::string &path, const std::string &bytes) {
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(temporary, ec);
+    if (ec)
+      return fail("hotcc: error: cannot write " + path + ": " + ec.message());
+    out << bytes;
+  }
+  if (auto ec = llvm::sys::fs::rename(temporary, path)) {
+    llvm::sys::fs::remove(temporary);
+    return fail("hotcc: error: cannot write " + path + ": " + ec.message());
+  }
+  return llvm::Error::success();
+}
+
+// Temporary object files for one build; removed when the build ends, whatever happens.
+class ScratchFiles {
+public:
+  ~ScratchFiles() {
+    for (auto &path : paths_)
+      llvm::sys::fs::remove(path);
+  }
+  llvm::Expected<std::string> write(const std::string &bytes, llvm::StringRef suffix) {
+    llvm::SmallString<128> path;
+    if (auto ec = llvm::sys::fs::createTemporaryFile("hotcc-wasm", suffix, path))
+      return fail("hotcc: error: cannot create a temporary file: " + ec.message());
+    paths_.emplace_back(path.str());
+    if (auto e = writeFile(paths_.back(), bytes))
+      return std::move(e);
+    return paths_.back();
+  }
+  std::string reserve(llvm::StringRef suffix) {
+    llvm::SmallString<128> path;
+    llvm::sys::fs::createUniquePath("hotcc-wasm-%%%%%%%%." + suffix.str(), path, true);
+    paths_.emplace_back(path.str());
+    return paths_.back();
+  }
+
+private:
+  std::vector<std::string> paths_;
+};
+
+// The build state without what each patch bumps: what a patch's content depends on.
+std::string stateKey(const BuildState &state) {
+  BuildState copy = state;
+  copy.lastEntry.clear();
+  copy.patches = 0;
+  return hex16(llvm::xxh3_64bits(copy.toJson()));
+}
+
+} // namespace
+
+struct WasmBuilder::Impl {
+  WasmOptions options;
+  TargetSetup target;
+  std::unique_ptr<frontend::Compiler> compiler;
+  std::string flagsKey;
+  PatchCache cache;
+  std::set<std::string> configured;  // files given their compile_commands.json flags
+
+  explicit Impl(WasmOptions o, TargetSetup t)
+      : options(std::move(o)), target(std::move(t)), cache(options.cacheDir) {}
+
+  llvm::Expected<frontend::CompiledUnit> compile(const std::string &file) {
+    if (!options.compileDatabaseDir.empty() && !configured.count(file)) {
+      auto flags = frontend::flagsFromCompileDatabase(options.compileDatabaseDir, file);
+      if (!flags)
+        return flags.takeError();
+      frontend::FileSettings settings;
+      settings.extraArgs = std::move(*flags);
+      compiler->configureFile(file, std::move(settings));
+      configured.insert(file);
+    }
+    auto unit = compiler->compile(file, unitTagOf(file), /*allowSkipping=*/false);
+    if (unit && options.reuseAcrossBuilds)
+      compiler->commit(file);
+    return unit;
+  }
+};
+
+WasmBuilder::WasmBuilder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+WasmBuilder::~WasmBuilder() = default;
+
+const TargetSetup &WasmBuilder::target() const {
+  return impl_->target;
+}
+
+llvm::Expected<std::unique_ptr<WasmBuilder>> WasmBuilder::create(WasmOptions options) {
+  if (options.cacheDir.empty())
+    return fail("hotcc: internal error: WasmBuilder needs a cache directory");
+  auto target = targetSetup(options.target, options.sysroot);
+  if (!target)
+    return target.takeError();
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(*target));
+  auto &o = impl->options;
+  frontend::CompileOptions co;
+  co.includeDirs = o.includeDirs;
+  co.defines = o.defines;
+  co.languageStandard = o.languageStandard;
+  co.optLevel = o.optLevel;
+  co.targetTriple = impl->target.triple;
+  co.extraArgs = impl->target.driverFlags;
+  // The helpers a patch may call (hotcc_wasm.h) are on every compile's include path.
+  co.extraArgs.push_back("-I" HOTCC_WASM_RUNTIME_INCLUDE_DIR);
+  co.extraArgs.insert(co.extraArgs.end(), o.extraArgs.begin(), o.extraArgs.end());
+  co.usePreamble = o.reuseAcrossBuilds;
+  co.skipUnchangedBodies = false;
+  co.identifierSafeNames = true;  // emscripten makes exported data names JavaScript variables
+  std::string flags = clang::getClangFullVersion() + "\n" + impl->target.triple + "\n-O" +
+                      std::to_string(o.optLevel) + "\n" + o.languageStandard + "\n";
+  for (auto &list : {co.includeDirs, co.defines, co.extraArgs})
+    for (auto &flag : list)
+      flags += flag + "\n";
+  impl->flagsKey = hex16(llvm::xxh3_64bits(flags));
+  impl->compiler = std::make_unique<frontend::Compiler>(std::move(co));
+  return std::unique_ptr<WasmBuilder>(new WasmBuilder(std::move(impl)));
+}
+
+std::string WasmBuilder::statePathFor(const std::vector<std::string> &files) const {
+  if (!impl_->options.statePath.empty())
+    return impl_->options.statePath;
+  std::vector<std::string> sorted;
+  for (auto &f : files)
+    sorted.push_back(absolute(f));
+  std::sort(sorted.begin(), sorted.end());
+  std::string key = impl_->target.triple + "\n";
+  for (auto &f : sorted)
+    key += f + "\n";
+  return impl_->options.cacheDir + "/wasm/state/" + hex16(llvm::xxh3_64bits(key)) + ".json";
+}
+
+llvm::Expected<MainBuild> WasmBuilder::buildMain(const std::vector<std::string> &files,
+                                                 const std::string &output) {
+  auto started = Clock::now();
+  MainBuild result;
+  result.output = output;
+  BuildState state;
+  state.target = impl_->target.triple;
+  state.flagsKey = impl_->flagsKey;
+  ScratchFiles scratch;
+  std::vector<std::string> objects;
+  for (auto &file : files) {
+    auto path = absolute(file);
+    auto unit = impl_->compile(path);
+    if (!unit)
+      return unit.takeError();
+    UnitState unitState;
+    unitState.file = path;
+    unitState.tag = unitTagOf(path);
+    rewriteForMain(*unit->module, *unit, unitState);
+    auto object = emitWasmObject(*unit->module, impl_->options.optLevel);
+    if (!object)
+      return object.takeError();
+    for (auto &[name, slot] : unitState.slots)
+      result.slotNames.push_back(slot.displayName);
+    for (auto &[name, global] : unitState.globals)
+      result.exportedData.push_back(name);
+    result.slots += unitState.slots.size();
+    state.units[path] = std::move(unitState);
+    if (files.size() == 1) {
+      if (auto e = writeFile(output, *object))
+        return std::move(e);
+    } else {
+      auto objectPath = scratch.write(*object, "o");
+      if (!objectPath)
+        return objectPath.takeError();
+      objects.push_back(*objectPath);
+    }
+  }
+  if (files.size() > 1)
+    if (auto e = linkRelocatable(objects, output))
+      return std::move(e);
+  result.statePath = statePathFor(files);
+  if (auto e = state.save(result.statePath))
+    return std::move(e);
+  result.ms = msSince(started);
+  return result;
+}
+
+namespace {
+
+PatchBuild reportFromEntry(const CacheEntry &entry) {
+  PatchBuild build;
+  build.cacheHit = true;
+  if (auto manifest = PatchManifest::parse(entry.report.value("manifest", "")))
+    build.manifest = std::move(*manifest);
+  else
+    llvm::consumeError(manifest.takeError());
+  build.changed = entry.report.value("changed", std::vector<std::string>{});
+  build.imports = entry.report.value("imports", std::vector<std::string>{});
+  return build;
+}
+
+} // namespace
+
+llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string> &files,
+                                                   const std::string &output) {
+  auto started = Clock::now();
+  auto &impl = *impl_;
+  const std::string statePath = statePathFor(files);
+  if (!llvm::sys::fs::exists(statePath)) {
+    std::string list;
+    for (auto &f : files)
+      list += " " + f;
+    return fail("hotcc: error: no main-module build of" + list + " to patch (no " + statePath +
+                ");\n  build its object first: hotcc wasm --main" + list + " -o OBJECT.o");
+  }
+  auto state = BuildState::load(statePath);
+  if (!state)
+    return state.takeError();
+  if (state->target != impl.target.triple)
+    return fail("hotcc: error: the main module was built for " + state->target +
+                ", this patch is for " + impl.target.triple);
+  if (state->flagsKey != impl.flagsKey)
+    spdlog::warn("hotcc: warning: compiler flags differ from the main module's build; the patch "
+                 "may not match its data layout");
+
+  // Cache lookup: the sources' text and the flags, then the build state.
+  std::string inputs = impl.flagsKey + "\n";
+  for (auto &file : files) {
+    auto path = absolute(file);
+    if (!state->units.count(path))
+      return fail("hotcc: error: " + path + " is not part of the main module's hot code "
+                  "(built with: hotcc wasm --main ...)");
+    auto text = readFile(path);
+    if (!text)
+      return text.takeError();
+    inputs += path + "\n" + hex16(llvm::xxh3_64bits(*text)) + "\n";
+  }
+  const std::string inputsHash = hex16(llvm::xxh3_64bits(inputs));
+  const std::string key = hex16(llvm::xxh3_64bits(inputsHash + stateKey(*state)));
+
+  auto deliver = [&](const CacheEntry &entry, bool advanceState) -> llvm::Expected<PatchBuild> {
+    auto bytes = readFile(impl.cache.modulePath(entry.key));
+    if (!bytes)
+      return bytes.takeError();
+    if (auto e = writeFile(output, *bytes))
+      return std::move(e);
+    if (advanceState) {
+      auto after = BuildState::fromJson(entry.stateAfter, statePath);
+      if (!after)
+        return after.takeError();
+      if (auto e = after->save(statePath))
+        return std::move(e);
+    }
+    auto build = reportFromEntry(entry);
+    build.output = output;
+    build.statePath = statePath;
+    build.totalMs = msSince(started);
+    return build;
+  };
+  if (impl.options.useCache) {
+    // The same sources as the last patch: that patch again, the state already includes it.
+    if (auto last = impl.cache.find(state->lastEntry); last && last->inputsHash == inputsHash)
+      return deliver(*last, false);
+    if (auto entry = impl.cache.find(key))
+      return deliver(*entry, true);
+  }
+
+  PatchBuild build;
+  build.output = output;
+  build.statePath = statePath;
+  PatchManifest manifest;
+  manifest.id = key;
+  manifest.target = impl.target.triple;
+  BuildState after = *state;
+  ScratchFiles scratch;
+  std::vector<std::string> objects;
+  std::vector<std::string> dependencies;
+  auto compileStart = Clock::now();
+  for (auto &file : files) {
+    auto path = absolute(file);
+    auto unit = impl.compile(path);
+    if (!unit)
+      return unit.takeError();
+    if (!unit->warnings.empty())
+      build.warnings += unit->warnings;
+    dependencies.insert(dependencies.end(), unit->dependencies.begin(), unit->dependencies.end());
+    auto &unitState = after.units.at(path);
+    auto rewrite = rewriteForPatch(*unit->module, *unit, unitState, key);
+    if (!rewrite)
+      return rewrite.takeError();
+    manifest.units.push_back({unitState.tag, unitState.build});
+    for (auto &fill : rewrite->fills) {
+      unitState.slots.at(fill.slot).hash = unit->functions.at(fill.slot).hash;
+      manifest.fills.push_back(fill);
+    }
+    for (auto &name : rewrite->newGlobals)
+      unitState.globals[name] = GlobalState{unit->globals.at(name).layoutHash, key};
+    build.changed.insert(build.changed.end(), rewrite->changedDisplayNames.begin(),
+                         rewrite->changedDisplayNames.end());
+    auto object = emitWasmObject(*unit->module, impl.options.optLevel);
+    if (!object)
+      return object.takeError();
+    auto objectPath = scratch.write(*object, "o");
+    if (!objectPath)
+      return objectPath.takeError();
+    objects.push_back(*objectPath);
+  }
+  build.compileMs = msSince(compileStart);
+
+  auto linkStart = Clock::now();
+  auto linked = scratch.reserve("wasm");
+  if (auto e = linkSideModule(objects, linked))
+    return std::move(e);
+  auto bytes = readFile(linked);
+  if (!bytes)
+    return bytes.takeError();
+  build.linkMs = msSince(linkStart);
+  auto summary = readWasm(*bytes);
+  if (!summary)
+    return summary.takeError();
+  for (auto &import : summary->imports)
+    if (import.module == "env" || import.module.starts_with("GOT."))
+      if (import.name != "memory" && import.name != "__indirect_function_table" &&
+          import.name != "__memory_base" && import.name != "__table_base" &&
+          import.name != "__stack_pointer")
+        build.imports.push_back(import.name);
+  std::sort(build.imports.begin(), build.imports.end());
+  build.imports.erase(std::unique(build.imports.begin(), build.imports.end()), build.imports.end());
+
+  std::string patch = withCustomSection(*bytes, kManifestSection, manifest.serialize());
+  if (auto e = writeFile(output, patch))
+    return std::move(e);
+  build.manifest = std::move(manifest);
+
+  after.lastEntry = key;
+  after.patches += 1;
+  if (auto e = after.save(statePath))
+    return std::move(e);
+  if (impl.options.useCache) {
+    CacheEntry entry;
+    entry.key = key;
+    entry.inputsHash = inputsHash;
+    std::sort(dependencies.begin(), dependencies.end());
+    dependencies.erase(std::unique(dependencies.begin(), dependencies.end()), dependencies.end());
+    entry.dependencies = dependencies;
+    entry.stateAfter = after.toJson();
+    entry.report = {{"manifest", build.manifest.serialize()},
+                    {"changed", build.changed},
+                    {"imports", build.imports}};
+    impl.cache.store(entry, patch);
+  }
+  build.totalMs = msSince(started);
+  return build;
+}
+
+llvm::Expected<PatchBuild> WasmBuilder::buildPlainSideModule(const std::vector<std::string> &files,
+                                                             const std::string &output) {
+  auto started = Clock::now();
+  PatchBuild build;
+  build.output = output;
+  ScratchFiles scratch;
+  std::vector<std::string> objects;
+  for (auto &file : files) {
+    auto unit = impl_->compile(absolute(file));
+    if (!unit)
+      return unit.takeError();
+    build.warnings += unit->warnings;
+    auto object = emitWasmObject(*unit->module, impl_->options.optLevel);
+    if (!object)
+      return object.takeError();
+    auto objectPath = scratch.write(*object, "o");
+    if (!objectPath)
+      return objectPath.takeError();
+    objects.push_back(*objectPath);
+  }
+  build.compileMs = msSince(started);
+  auto linkStart = Clock::now();
+  if (auto e = linkSideModule(objects, output))
+    return std::move(e);
+  build.linkMs = msSince(linkStart);
+  build.totalMs = msSince(started);
+  return build;
+}
+
+} // namespace hotcc::wasm

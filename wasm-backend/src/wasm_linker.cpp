@@ -1,0 +1,65 @@
+#include "hotcc/wasm/wasm_linker.hpp"
+
+#include <lld/Common/Driver.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+LLD_HAS_DRIVER(wasm)
+
+namespace hotcc::wasm {
+
+char LinkError::ID = 0;
+
+void LinkError::log(llvm::raw_ostream &os) const {
+  os << message_;
+}
+
+std::error_code LinkError::convertToErrorCode() const {
+  return llvm::inconvertibleErrorCode();
+}
+
+llvm::Error runWasmLd(const std::vector<std::string> &args) {
+  // lld's context is process-global while a link runs.
+  static std::mutex linkMutex;
+  std::lock_guard lock(linkMutex);
+
+  std::vector<const char *> argv = {"wasm-ld"};
+  for (auto &a : args)
+    argv.push_back(a.c_str());
+  std::string out, err;
+  llvm::raw_string_ostream outStream(out), errStream(err);
+  lld::Result result = lld::lldMain(argv, outStream, errStream, {{lld::Wasm, &lld::wasm::link}});
+  if (!result.canRunAgain)
+    spdlog::error("wasm-ld reports that it cannot run again in this process");
+  if (result.retCode != 0) {
+    std::string message = err.empty() ? "wasm-ld failed (exit " + std::to_string(result.retCode) + ")"
+                                      : err;
+    while (!message.empty() && message.back() == '\n')
+      message.pop_back();
+    return llvm::make_error<LinkError>(message);
+  }
+  if (!err.empty())
+    spdlog::debug("wasm-ld: {}", err);
+  return llvm::Error::success();
+}
+
+llvm::Error linkSideModule(const std::vector<std::string> &objects, const std::string &output) {
+  // The flags emcc uses for SIDE_MODULE=1, with lld 22's spelling for "undefined symbols are
+  // resolved by the dynamic loader".
+  std::vector<std::string> args = {"-shared", "--experimental-pic", "--no-entry",
+                                   "--unresolved-symbols=import-dynamic", "--export-dynamic",
+                                   "--no-gc-sections", "--strip-debug", "-o", output};
+  args.insert(args.end(), objects.begin(), objects.end());
+  return runWasmLd(args);
+}
+
+llvm::Error linkRelocatable(const std::vector<std::string> &objects, const std::string &output) {
+  std::vector<std::string> args = {"-r", "-o", output};
+  args.insert(args.end(), objects.begin(), objects.end());
+  return runWasmLd(args);
+}
+
+} // namespace hotcc::wasm

@@ -23,7 +23,8 @@ std::string BuildState::toJson() const {
   doc["version"] = version;
   doc["target"] = target;
   doc["flags"] = flagsKey;
-  doc["lastEntry"] = lastEntry;
+  doc["lastInputs"] = lastInputs;
+  doc["before"] = before;
   doc["patches"] = patches;
   auto &units_ = doc["units"] = nlohmann::json::object();
   for (auto &[path, unit] : units) {
@@ -52,7 +53,8 @@ llvm::Expected<BuildState> BuildState::fromJson(const std::string &text, const s
                   std::to_string(state.version) + "; rebuild the main module with --main");
     state.target = doc.at("target").get<std::string>();
     state.flagsKey = doc.at("flags").get<std::string>();
-    state.lastEntry = doc.value("lastEntry", "");
+    state.lastInputs = doc.value("lastInputs", "");
+    state.before = doc.value("before", "");
     state.patches = doc.value("patches", std::uint64_t{0});
     for (auto &[file, u] : doc.at("units").items()) {
       UnitState unit;

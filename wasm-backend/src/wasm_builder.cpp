@@ -77,38 +77,43 @@ llvm::Error writeFile(const std::string &path, const std::string &bytes) {
   return llvm::Error::success();
 }
 
-// Temporary object files for one build; removed when the build ends, whatever happens.
+// A private directory for one build's objects and link output, removed when the build ends,
+// whatever happens. Fixed names inside it: lld writes the output's name into the module, and the
+// same sources must give the same bytes.
 class ScratchFiles {
 public:
   ~ScratchFiles() {
-    for (auto &path : paths_)
-      llvm::sys::fs::remove(path);
+    if (!dir_.empty())
+      llvm::sys::fs::remove_directories(dir_);
   }
-  llvm::Expected<std::string> write(const std::string &bytes, llvm::StringRef suffix) {
-    llvm::SmallString<128> path;
-    if (auto ec = llvm::sys::fs::createTemporaryFile("hotcc-wasm", suffix, path))
-      return fail("hotcc: error: cannot create a temporary file: " + ec.message());
-    paths_.emplace_back(path.str());
-    if (auto e = writeFile(paths_.back(), bytes))
+  llvm::Expected<std::string> path(const std::string &name) {
+    if (dir_.empty()) {
+      llvm::SmallString<128> dir;
+      if (auto ec = llvm::sys::fs::createUniqueDirectory("hotcc-wasm", dir))
+        return fail("hotcc: error: cannot create a temporary directory: " + ec.message());
+      dir_ = std::string(dir);
+    }
+    return dir_ + "/" + name;
+  }
+  llvm::Expected<std::string> write(const std::string &name, const std::string &bytes) {
+    auto file = path(name);
+    if (!file)
+      return file.takeError();
+    if (auto e = writeFile(*file, bytes))
       return std::move(e);
-    return paths_.back();
-  }
-  std::string reserve(llvm::StringRef suffix) {
-    llvm::SmallString<128> path;
-    llvm::sys::fs::createUniquePath("hotcc-wasm-%%%%%%%%." + suffix.str(), path, true);
-    paths_.emplace_back(path.str());
-    return paths_.back();
+    return *file;
   }
 
 private:
-  std::vector<std::string> paths_;
+  std::string dir_;
 };
 
-// The build state without what each patch bumps: what a patch's content depends on.
+// The build state without the record of the last patch: what a patch's content depends on.
 std::string stateKey(const BuildState &state) {
   BuildState copy = state;
-  copy.lastEntry.clear();
   copy.patches = 0;
+  copy.lastInputs.clear();
+  copy.before.clear();
   return hex16(llvm::xxh3_64bits(copy.toJson()));
 }
 
@@ -170,7 +175,10 @@ llvm::Expected<std::unique_ptr<WasmBuilder>> WasmBuilder::create(WasmOptions opt
   co.usePreamble = o.reuseAcrossBuilds;
   co.skipUnchangedBodies = false;
   co.identifierSafeNames = true;  // emscripten makes exported data names JavaScript variables
-  std::string flags = clang::getClangFullVersion() + "\n" + impl->target.triple + "\n-O" +
+  // Bumped when what hotcc does to a patch changes (link flags, rewriting): old cache entries
+  // and states then no longer match.
+  constexpr const char *kBackendVersion = "hotcc-wasm 2";
+  std::string flags = std::string(kBackendVersion) + "\n" + clang::getClangFullVersion() + "\n" + impl->target.triple + "\n-O" +
                       std::to_string(o.optLevel) + "\n" + o.languageStandard + "\n";
   for (auto &list : {co.includeDirs, co.defines, co.extraArgs})
     for (auto &flag : list)
@@ -225,7 +233,7 @@ llvm::Expected<MainBuild> WasmBuilder::buildMain(const std::vector<std::string> 
       if (auto e = writeFile(output, *object))
         return std::move(e);
     } else {
-      auto objectPath = scratch.write(*object, "o");
+      auto objectPath = scratch.write(std::to_string(objects.size()) + ".o", *object);
       if (!objectPath)
         return objectPath.takeError();
       objects.push_back(*objectPath);
@@ -292,34 +300,38 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
     inputs += path + "\n" + hex16(llvm::xxh3_64bits(*text)) + "\n";
   }
   const std::string inputsHash = hex16(llvm::xxh3_64bits(inputs));
-  const std::string key = hex16(llvm::xxh3_64bits(inputsHash + stateKey(*state)));
 
-  auto deliver = [&](const CacheEntry &entry, bool advanceState) -> llvm::Expected<PatchBuild> {
-    auto bytes = readFile(impl.cache.modulePath(entry.key));
-    if (!bytes)
-      return bytes.takeError();
-    if (auto e = writeFile(output, *bytes))
-      return std::move(e);
-    if (advanceState) {
-      auto after = BuildState::fromJson(entry.stateAfter, statePath);
-      if (!after)
-        return after.takeError();
-      if (auto e = after->save(statePath))
-        return std::move(e);
-    }
-    auto build = reportFromEntry(entry);
-    build.output = output;
-    build.statePath = statePath;
-    build.totalMs = msSince(started);
-    return build;
-  };
-  if (impl.options.useCache) {
-    // The same sources as the last patch: that patch again, the state already includes it.
-    if (auto last = impl.cache.find(state->lastEntry); last && last->inputsHash == inputsHash)
-      return deliver(*last, false);
-    if (auto entry = impl.cache.find(key))
-      return deliver(*entry, true);
+  // The sources of the last patch again: build against what that patch was built against.
+  const bool repeat = state->lastInputs == inputsHash && !state->before.empty();
+  BuildState base = *state;
+  if (repeat) {
+    auto before = BuildState::fromJson(state->before, statePath);
+    if (!before)
+      return before.takeError();
+    base = std::move(*before);
   }
+  const std::string key = hex16(llvm::xxh3_64bits(inputsHash + stateKey(base)));
+
+  if (impl.options.useCache)
+    if (auto entry = impl.cache.find(key)) {
+      auto bytes = readFile(impl.cache.modulePath(entry->key));
+      if (!bytes)
+        return bytes.takeError();
+      if (auto e = writeFile(output, *bytes))
+        return std::move(e);
+      if (!repeat) {
+        auto after = BuildState::fromJson(entry->stateAfter, statePath);
+        if (!after)
+          return after.takeError();
+        if (auto e = after->save(statePath))
+          return std::move(e);
+      }
+      auto build = reportFromEntry(*entry);
+      build.output = output;
+      build.statePath = statePath;
+      build.totalMs = msSince(started);
+      return build;
+    }
 
   PatchBuild build;
   build.output = output;
@@ -327,7 +339,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
   PatchManifest manifest;
   manifest.id = key;
   manifest.target = impl.target.triple;
-  BuildState after = *state;
+  BuildState after = base;
   ScratchFiles scratch;
   std::vector<std::string> objects;
   std::vector<std::string> dependencies;
@@ -353,24 +365,32 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
       unitState.globals[name] = GlobalState{unit->globals.at(name).layoutHash, key};
     build.changed.insert(build.changed.end(), rewrite->changedDisplayNames.begin(),
                          rewrite->changedDisplayNames.end());
+    auto emitStart = Clock::now();
     auto object = emitWasmObject(*unit->module, impl.options.optLevel);
     if (!object)
       return object.takeError();
-    auto objectPath = scratch.write(*object, "o");
+    spdlog::debug("{}: clang {:.1f} ms, wasm code generation {:.1f} ms", path,
+                  unit->timing.parseMs + unit->timing.analyseMs, msSince(emitStart));
+    auto objectPath = scratch.write(std::to_string(objects.size()) + ".o", *object);
     if (!objectPath)
       return objectPath.takeError();
     objects.push_back(*objectPath);
   }
   build.compileMs = msSince(compileStart);
+  spdlog::debug("state and cache lookup {:.1f} ms", std::chrono::duration<double, std::milli>(
+                                                       compileStart - started).count());
 
   auto linkStart = Clock::now();
-  auto linked = scratch.reserve("wasm");
-  if (auto e = linkSideModule(objects, linked))
+  auto linked = scratch.path("patch.wasm");
+  if (!linked)
+    return linked.takeError();
+  if (auto e = linkSideModule(objects, *linked))
     return std::move(e);
-  auto bytes = readFile(linked);
+  auto bytes = readFile(*linked);
   if (!bytes)
     return bytes.takeError();
   build.linkMs = msSince(linkStart);
+  spdlog::debug("wasm-ld: {:.2f} ms", build.linkMs);
   auto summary = readWasm(*bytes);
   if (!summary)
     return summary.takeError();
@@ -388,8 +408,13 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
     return std::move(e);
   build.manifest = std::move(manifest);
 
-  after.lastEntry = key;
-  after.patches += 1;
+  after.patches = state->patches + (repeat ? 0 : 1);
+  after.lastInputs = inputsHash;
+  {
+    BuildState withoutHistory = base;
+    withoutHistory.before.clear();
+    after.before = withoutHistory.toJson();
+  }
   if (auto e = after.save(statePath))
     return std::move(e);
   if (impl.options.useCache) {
@@ -424,7 +449,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPlainSideModule(const std::vector<s
     auto object = emitWasmObject(*unit->module, impl_->options.optLevel);
     if (!object)
       return object.takeError();
-    auto objectPath = scratch.write(*object, "o");
+    auto objectPath = scratch.write(std::to_string(objects.size()) + ".o", *object);
     if (!objectPath)
       return objectPath.takeError();
     objects.push_back(*objectPath);

@@ -49,9 +49,13 @@ llvm::Error runWasmLd(const std::vector<std::string> &args) {
 llvm::Error linkSideModule(const std::vector<std::string> &objects, const std::string &output) {
   // The flags emcc uses for SIDE_MODULE=1, with lld 22's spelling for "undefined symbols are
   // resolved by the dynamic loader".
-  std::vector<std::string> args = {"-shared", "--experimental-pic", "--no-entry",
+  // One thread: a patch is a few objects, and waking lld's worker threads costs more than it saves.
+  std::vector<std::string> args = {"--threads=1", "-shared", "--experimental-pic", "--no-entry",
                                    "--unresolved-symbols=import-dynamic", "--export-dynamic",
-                                   "--no-gc-sections", "--strip-debug", "-o", output};
+                                   "--no-gc-sections", "--strip-debug",
+                                   // the loader runs these itself, after it has filled the GOT
+                                   "--export-if-defined=__wasm_call_ctors",
+                                   "--export-if-defined=__wasm_apply_data_relocs", "-o", output};
   args.insert(args.end(), objects.begin(), objects.end());
   return runWasmLd(args);
 }

@@ -9,8 +9,12 @@
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/Target/TargetOptions.h>
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
+
+#include <spdlog/spdlog.h>
 
 extern "C" {
 void LLVMInitializeWebAssemblyTargetInfo();
@@ -46,6 +50,8 @@ llvm::CodeGenOptLevel codeGenLevel(int optLevel) {
   }
 }
 
+// Built for each module: LLVM's pipelines keep state between runs (the inliner's wrapper moves
+// its inner pipeline out), and building one costs well under a tenth of a millisecond.
 void optimise(llvm::Module &module, llvm::TargetMachine &machine, int optLevel) {
   if (optLevel <= 0)
     return;
@@ -72,17 +78,23 @@ llvm::Expected<std::string> emitWasmObject(llvm::Module &module, int optLevel) {
   const llvm::Triple &triple = module.getTargetTriple();
   if (!triple.isWasm())
     return fail("hotcc: internal error: module for " + triple.str() + " handed to the wasm backend");
-  std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return fail("hotcc: error: no WebAssembly target in this LLVM: " + error);
-  llvm::TargetOptions options;
-  // CPU and features come from each function's attributes (Clang's -mcpu/-m flags); the backend
-  // merges them into the object's target_features section.
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, "generic", "", options, llvm::Reloc::PIC_, std::nullopt, codeGenLevel(optLevel)));
-  if (!machine)
-    return fail("hotcc: error: cannot create a TargetMachine for " + triple.str());
+  // A TargetMachine costs milliseconds to make and can serve any number of modules in turn: one
+  // per thread, target and level.
+  thread_local std::map<std::pair<std::string, int>, std::unique_ptr<llvm::TargetMachine>> machines;
+  auto &machine = machines[{triple.str(), optLevel}];
+  if (!machine) {
+    std::string error;
+    const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+    if (!target)
+      return fail("hotcc: error: no WebAssembly target in this LLVM: " + error);
+    llvm::TargetOptions options;
+    // CPU and features come from each function's attributes (Clang's -mcpu/-m flags); the
+    // backend merges them into the object's target_features section.
+    machine.reset(target->createTargetMachine(triple, "generic", "", options, llvm::Reloc::PIC_,
+                                              std::nullopt, codeGenLevel(optLevel)));
+    if (!machine)
+      return fail("hotcc: error: cannot create a TargetMachine for " + triple.str());
+  }
   module.setDataLayout(machine->createDataLayout());
 
   std::string verifyText;
@@ -90,7 +102,9 @@ llvm::Expected<std::string> emitWasmObject(llvm::Module &module, int optLevel) {
   if (llvm::verifyModule(module, &verifyStream))
     return fail("hotcc: internal error: invalid module before wasm code generation:\n" + verifyText);
 
+  auto started = std::chrono::steady_clock::now();
   optimise(module, *machine, optLevel);
+  auto optimised = std::chrono::steady_clock::now();
 
   llvm::SmallString<0> object;
   llvm::raw_svector_ostream stream(object);
@@ -98,6 +112,11 @@ llvm::Expected<std::string> emitWasmObject(llvm::Module &module, int optLevel) {
   if (machine->addPassesToEmitFile(passes, stream, nullptr, llvm::CodeGenFileType::ObjectFile))
     return fail("hotcc: error: the WebAssembly backend cannot emit object files");
   passes.run(module);
+
+  spdlog::debug("wasm: optimise {:.1f} ms, code generation {:.1f} ms",
+                std::chrono::duration<double, std::milli>(optimised - started).count(),
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                          optimised).count());
   return std::string(object.data(), object.size());
 }
 

@@ -36,8 +36,11 @@ struct BuildState {
   std::string target;   // triple
   std::string flagsKey; // hash of the flags the main module was built with
   std::map<std::string, UnitState> units;  // by absolute path
-  std::string lastEntry;  // cache entry of the last patch (a repeat of it is a cache hit)
   std::uint64_t patches = 0;
+  // The last patch's inputs and the state it was built against: the same sources again make the
+  // same patch (same id, same bytes), not an empty one.
+  std::string lastInputs;
+  std::string before;  // JSON, without its own `before`
 
   std::string toJson() const;
   static llvm::Expected<BuildState> fromJson(const std::string &text, const std::string &path);

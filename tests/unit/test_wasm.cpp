@@ -1,0 +1,290 @@
+// The wasm backend: compile and link steps (what the objects and side modules declare), the main
+// object's slots, patches and their manifests, the patch cache, refusals, and lld run many times
+// in one process.
+#include "temp_source.hpp"
+
+#include "hotcc/wasm/build_state.hpp"
+#include "hotcc/wasm/patch_manifest.hpp"
+#include "hotcc/wasm/wasm_binary.hpp"
+#include "hotcc/wasm/wasm_builder.hpp"
+#include "hotcc/wasm/wasm_linker.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+using hotcc::test::TempSource;
+using namespace hotcc::wasm;
+
+namespace {
+
+template <class T> T must(llvm::Expected<T> value);
+
+std::string readBytes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+WasmSummary summaryOf(const std::string &path);
+
+std::unique_ptr<WasmBuilder> makeBuilder(const TempSource &src, WasmTarget target = WasmTarget::Emscripten) {
+  WasmOptions options;
+  options.target = target;
+  options.cacheDir = (src.dir() / "cache").string();
+  return must(WasmBuilder::create(options));
+}
+
+// The value, or the test fails with the error's text.
+template <class T> T must(llvm::Expected<T> value) {
+  if (!value)
+    FAIL(llvm::toString(value.takeError()));
+  return std::move(*value);
+}
+
+// The error's text; empty when there was none.
+template <class T> std::string failureOf(llvm::Expected<T> value) {
+  return value ? std::string() : llvm::toString(value.takeError());
+}
+std::string failureOf(llvm::Error error) {
+  return error ? llvm::toString(std::move(error)) : std::string();
+}
+
+WasmSummary summaryOf(const std::string &path) {
+  return must(readWasm(readBytes(path)));
+}
+
+long residentKiB() {
+  std::ifstream statm("/proc/self/statm");
+  long size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+const char *kApp = R"(
+int counter = 0;
+static int calls = 0;
+int helper(int x) { return x * 2; }
+extern "C" int f(int x) { ++counter; ++calls; return helper(x) + 1; }
+extern "C" int get_calls() { return calls; }
+)";
+
+} // namespace
+
+TEST_CASE("a plain side module declares what it defines and what it needs", "[wasm]") {
+  TempSource src("plain.cpp", R"(
+extern int shared_total;
+extern "C" int host_log(const char *);
+extern "C" int add_to_total(int x) { shared_total += x; host_log("added"); return shared_total; }
+)");
+  auto builder = makeBuilder(src);
+  auto out = (src.dir() / "plain.wasm").string();
+  must(builder->buildPlainSideModule({src.path()}, out));
+  auto summary = summaryOf(out);
+  CHECK(summary.isSideModule());  // dylink.0 first
+  CHECK(summary.exportsName("add_to_total"));
+  CHECK(summary.importsName("GOT.mem", "_Z12shared_total") == false);  // C++ name of the variable:
+  CHECK(summary.importsName("GOT.mem", "shared_total"));                // `extern int` at global scope
+  CHECK(summary.importsName("env", "host_log"));
+  CHECK(summary.importsName("env", "memory"));
+}
+
+TEST_CASE("the main object reaches hot functions through an exported slot table", "[wasm]") {
+  TempSource src("app.cpp", kApp);
+  auto builder = makeBuilder(src);
+  auto object = (src.dir() / "app.o").string();
+  auto main = must(builder->buildMain({src.path()}, object));
+  CHECK(main.slots == 3);  // helper, f, get_calls
+  auto summary = summaryOf(object);
+  CHECK_FALSE(summary.isSideModule());
+  CHECK(summary.customSections.count("linking"));  // a relocatable object for emcc to link
+  auto state = must(BuildState::load(main.statePath));
+  REQUIRE(state.units.size() == 1);
+  auto &unit = state.units.begin()->second;
+  CHECK(unit.slots.count("f"));
+  CHECK(unit.slots.count("_Z6helperi"));
+  CHECK(unit.globals.count("counter"));
+  // The static is promoted to a name emscripten can turn into a JavaScript variable.
+  bool promoted = false;
+  for (auto &[name, global] : unit.globals)
+    promoted |= name.find("calls$hc$") != std::string::npos;
+  CHECK(promoted);
+}
+
+TEST_CASE("a patch carries only the changed functions, imports the main module's data, and "
+          "names itself in its manifest", "[wasm]") {
+  TempSource src("app.cpp", kApp);
+  auto builder = makeBuilder(src);
+  must(builder->buildMain({src.path()}, (src.dir() / "app.o").string()));
+
+  std::string edited = kApp;
+  edited.replace(edited.find("helper(x) + 1"), 13, "helper(x) + 100");
+  src.write(edited);
+  auto out = (src.dir() / "p1.wasm").string();
+  auto patch = must(builder->buildPatch({src.path()}, out));
+  CHECK_FALSE(patch.cacheHit);
+  REQUIRE(patch.manifest.fills.size() == 1);
+  auto &fill = patch.manifest.fills.front();
+  CHECK(fill.slot == "f");
+  CHECK(fill.exportName == "f$hcp$" + patch.manifest.id);
+
+  auto summary = summaryOf(out);
+  CHECK(summary.isSideModule());
+  CHECK(summary.exportsName(fill.exportName));
+  CHECK_FALSE(summary.exportsName("f"));
+  CHECK_FALSE(summary.exportsName("counter"));      // never redefined
+  CHECK(summary.importsName("GOT.mem", "counter"));  // the main module's storage
+  REQUIRE(summary.customSections.count(kManifestSection));
+  auto manifest = must(PatchManifest::parse(summary.customSections.at(kManifestSection)));
+  CHECK(manifest == patch.manifest);
+
+  SECTION("the next patch is diffed against the state the last one left") {
+    edited.replace(edited.find("x * 2"), 5, "x * 3");
+    src.write(edited);
+    auto next = must(builder->buildPatch({src.path()}, (src.dir() / "p2.wasm").string()));
+    REQUIRE(next.manifest.fills.size() == 1);
+    CHECK(next.manifest.fills.front().slot == "_Z6helperi");
+    CHECK(next.manifest.id != patch.manifest.id);
+  }
+  SECTION("the same sources again give the same patch, from the cache") {
+    auto again = must(builder->buildPatch({src.path()}, (src.dir() / "again.wasm").string()));
+    CHECK(again.cacheHit);
+    CHECK(again.manifest == patch.manifest);
+    CHECK(readBytes((src.dir() / "again.wasm").string()) == readBytes(out));
+  }
+  SECTION("without the cache too") {
+    WasmOptions options;
+    options.cacheDir = (src.dir() / "cache").string();
+    options.useCache = false;
+    auto uncached = must(WasmBuilder::create(options));
+    auto again = must(uncached->buildPatch({src.path()}, (src.dir() / "again.wasm").string()));
+    CHECK_FALSE(again.cacheHit);
+    CHECK(again.manifest == patch.manifest);
+    CHECK(readBytes((src.dir() / "again.wasm").string()) == readBytes(out));
+  }
+}
+
+TEST_CASE("new storage in a patch is defined there and initialised once", "[wasm]") {
+  TempSource src("app.cpp", kApp);
+  auto builder = makeBuilder(src);
+  must(builder->buildMain({src.path()}, (src.dir() / "app.o").string()));
+  std::string edited = kApp;
+  edited.replace(edited.find("helper(x) + 1"), 13, "helper(x) + fresh_total");
+  auto afterHelper = edited.find("extern \"C\" int f(");
+  edited.insert(afterHelper, "int fresh_total = helper(21);  // dynamic initialisation\n");
+  src.write(edited);
+  auto out = (src.dir() / "p.wasm").string();
+  must(builder->buildPatch({src.path()}, out));
+  auto summary = summaryOf(out);
+  CHECK(summary.exportsName("fresh_total"));         // later patches import it from here
+  CHECK(summary.exportsName("__wasm_call_ctors"));   // its initialiser runs when loaded
+  CHECK(summary.importsName("GOT.mem", "counter"));
+}
+
+TEST_CASE("changes a running main module cannot take are refused before anything is written",
+          "[wasm]") {
+  TempSource src("app.cpp", kApp);
+  auto builder = makeBuilder(src);
+  auto out = (src.dir() / "p.wasm").string();
+
+  SECTION("no main build yet") {
+    CHECK_THAT(failureOf(builder->buildPatch({src.path()}, out)), Catch::Contains("hotcc wasm --main"));
+  }
+  must(builder->buildMain({src.path()}, (src.dir() / "app.o").string()));
+  SECTION("a hot function's type") {
+    std::string edited = kApp;
+    edited.replace(edited.find("int f(int x)"), 12, "long f(int x)");
+    src.write(edited);
+    CHECK_THAT(failureOf(builder->buildPatch({src.path()}, out)), Catch::Contains("the type of f changed"));
+  }
+  SECTION("a global's type") {
+    std::string edited = kApp;
+    edited.replace(edited.find("int counter = 0;"), 16, "long long counter = 0;");
+    src.write(edited);
+    CHECK_THAT(failureOf(builder->buildPatch({src.path()}, out)), Catch::Contains("counter"));
+  }
+  SECTION("a syntax error: clang's diagnostics, nothing written") {
+    src.write(std::string(kApp) + "int broken( {\n");
+    CHECK_THAT(failureOf(builder->buildPatch({src.path()}, out)), Catch::Contains("error:"));
+  }
+  CHECK_FALSE(std::ifstream(out).good());
+}
+
+TEST_CASE("manifests round-trip and bad ones are refused with the reason", "[wasm]") {
+  PatchManifest manifest;
+  manifest.id = "0123456789abcdef";
+  manifest.target = "wasm32-unknown-emscripten";
+  manifest.units = {{"74bcf9c7", "3ffcb446c392e6fe"}, {"00aa11bb", "ffffffffffffffff"}};
+  manifest.fills = {{"74bcf9c7", "f", "1379dc8d18421380", "c5864d1299ed287d", "f$hcp$0123456789abcdef"},
+                    {"00aa11bb", "_Z6helperi", "0000000000000001", "0000000000000002",
+                     "_Z6helperi$hcp$0123456789abcdef"}};
+  CHECK(must(PatchManifest::parse(manifest.serialize())) == manifest);
+
+  CHECK_THAT(failureOf(PatchManifest::parse("")), Catch::Contains("empty manifest"));
+  CHECK_THAT(failureOf(PatchManifest::parse("hotcc-patch 9\nid x\n")), Catch::Contains("version 9"));
+  CHECK_THAT(failureOf(PatchManifest::parse("hotcc-patch 1\nid x\nfill u f 0000000000000000 "
+                                            "0000000000000000 f$hcp$x\n")),
+             Catch::Contains("no 'unit' record"));
+  CHECK_THAT(failureOf(PatchManifest::parse("hotcc-patch 1\nid x\nunit u b\nfill u f zz 00 e\n")),
+             Catch::Contains("16 hex digits"));
+}
+
+TEST_CASE("reading wasm binaries: custom sections appended, garbage refused", "[wasm]") {
+  CHECK_THAT(failureOf(readWasm("hello world")), Catch::Contains("not a WebAssembly binary"));
+  std::string empty("\0asm\1\0\0\0", 8);
+  auto withSection = withCustomSection(empty, "note", "payload");
+  CHECK(must(readWasm(withSection)).customSections.at("note") == "payload");
+  CHECK_THAT(failureOf(readWasm(withSection.substr(0, withSection.size() - 3))),
+             Catch::Contains("truncated"));
+}
+
+TEST_CASE("lld links 100 times in one process without failing or growing", "[wasm][lld]") {
+  TempSource src("one.cpp", "extern \"C\" int one() { return 1; }\n");
+  auto builder = makeBuilder(src);
+  auto first = (src.dir() / "first.wasm").string();
+  must(builder->buildPlainSideModule({src.path()}, first));
+  // The object again, for raw links: rebuild it as a main object (relocatable, no state needed).
+  auto object = (src.dir() / "one.o").string();
+  must(builder->buildMain({src.path()}, object));
+  long before = 0;
+  for (int i = 0; i < 100; ++i) {
+    auto out = (src.dir() / ("out" + std::to_string(i % 3) + ".wasm")).string();
+    auto failure = failureOf(linkSideModule({object}, out));
+    if (!failure.empty())
+      FAIL("link " << i << ": " << failure);
+    if (i == 9)
+      before = residentKiB();  // after lld's one-time allocations
+  }
+  auto summary = summaryOf((src.dir() / "out0.wasm").string());
+  CHECK(summary.isSideModule());
+  CHECK(summary.exportsName("one"));
+  CHECK(residentKiB() - before < 4096);  // 90 links: no more than 4 MiB, i.e. nothing kept per link
+
+  SECTION("a link error is reported, and the next link still works") {
+    CHECK_THAT(failureOf(linkSideModule({(src.dir() / "missing.o").string()}, first)),
+               Catch::Contains("missing.o"));
+    CHECK(failureOf(linkSideModule({object}, first)).empty());
+  }
+}
+
+TEST_CASE("wasm32-wasi side modules use WASI's headers", "[wasm][wasi]") {
+  TempSource src("w.c", "#include <string.h>\nint length(const char *s) { return (int)strlen(s); }\n");
+  auto builder = makeBuilder(src, WasmTarget::Wasi);
+  CHECK(builder->target().triple == "wasm32-wasi");
+  auto out = (src.dir() / "w.wasm").string();
+  must(builder->buildPlainSideModule({src.path()}, out));
+  auto summary = summaryOf(out);
+  CHECK(summary.isSideModule());
+  CHECK(summary.exportsName("length"));
+  CHECK(summary.importsName("env", "strlen"));
+}
+
+TEST_CASE("a sysroot that is not one is refused by name", "[wasm]") {
+  WasmOptions options;
+  options.cacheDir = "/tmp";
+  options.sysroot = "/nonexistent";
+  CHECK_THAT(failureOf(WasmBuilder::create(options)), Catch::Contains("/nonexistent"));
+}

@@ -6,7 +6,8 @@
 //   emcc      `emcc -sSIDE_MODULE=1 -O2 src -o x.wasm`, a process per patch (what jank-style
 //             tools pay today)
 //   hotcc     WasmBuilder::buildPatch in this process, cache cold: compile, link with lld
-//             in-process, manifest (what a watching dev server pays per save)
+//             in-process, manifest (what a watching dev server pays per save; the builder keeps
+//             the file's preamble, the PCH of its #include block, from the main build on)
 //   hotcc CLI `hotcc wasm src -o x.wasm`, a process per patch, cache cold (adds process start and
 //             the loading of libLLVM/libclang-cpp)
 //   cache hit buildPatch of sources already built: the patch comes from the on-disk cache
@@ -148,6 +149,7 @@ int main(int argc, char **argv) {
     writeFile(file, source(0));
     hotcc::wasm::WasmOptions options;
     options.cacheDir = cache.string();
+    options.reuseAcrossBuilds = true;  // a long-lived builder keeps each file's preamble
     auto builder = hotcc::wasm::WasmBuilder::create(options);
     if (!builder)
       return fail(llvm::toString(builder.takeError()));

@@ -162,6 +162,7 @@ typedef struct {
   int first_is_dylink;
   const unsigned char *manifest;
   size_t manifest_size;
+  const unsigned char *imports, *imports_end; /* the import section's contents */
 } patch_layout;
 
 static int scan_sections(const unsigned char *bytes, size_t size, patch_layout *out) {
@@ -192,6 +193,10 @@ static int scan_sections(const unsigned char *bytes, size_t size, patch_layout *
         out->manifest = payload;
         out->manifest_size = (size_t)(section_end - payload);
       }
+    }
+    if (id == 2) {
+      out->imports = r.p;
+      out->imports_end = section_end;
     }
     first = 0;
     r.p = section_end;
@@ -279,6 +284,61 @@ static unsigned char *read_whole_file(const char *path, size_t *size) {
   return bytes;
 }
 
+static int skip_limits(reader *r) {
+  unsigned flags = r->p < r->end ? *r->p++ : 0;
+  read_u32(r);
+  if (flags & 1)
+    read_u32(r);
+  return r->ok;
+}
+
+/* Every function the patch calls from the main module ("env") or takes the address of
+ * ("GOT.func") must be there: emscripten would otherwise load the patch and put a stub in its
+ * place that throws when called. Storage ("GOT.mem") emscripten checks itself while loading. */
+static int check_imports(const patch_layout *layout) {
+  if (!layout->imports)
+    return 0;
+  reader r = {layout->imports, layout->imports_end, 1};
+  unsigned count = read_u32(&r);
+  char name[256];
+  for (unsigned i = 0; i < count && r.ok; ++i) {
+    unsigned module_length = read_u32(&r);
+    if (!r.ok || module_length > (size_t)(r.end - r.p))
+      break;
+    const char *module = (const char *)r.p;
+    r.p += module_length;
+    unsigned name_length = read_u32(&r);
+    if (!r.ok || name_length > (size_t)(r.end - r.p))
+      break;
+    const char *field = (const char *)r.p;
+    r.p += name_length;
+    unsigned kind = r.p < r.end ? *r.p++ : 0xff;
+    switch (kind) {
+    case 0: read_u32(&r); break;                          /* function: type index */
+    case 1: if (r.p < r.end) ++r.p; skip_limits(&r); break; /* table */
+    case 2: skip_limits(&r); break;                       /* memory */
+    case 3: if (r.end - r.p >= 2) r.p += 2; else r.ok = 0; break; /* global */
+    case 4: if (r.p < r.end) ++r.p; read_u32(&r); break;  /* tag */
+    default: r.ok = 0;
+    }
+    int is_env_function = kind == 0 && module_length == 3 && memcmp(module, "env", 3) == 0;
+    int is_function_address = module_length == 8 && memcmp(module, "GOT.func", 8) == 0;
+    if (!r.ok || !(is_env_function || is_function_address))
+      continue;
+    if (name_length >= sizeof name)
+      return fail("the patch imports a symbol with a name longer than %u bytes",
+                  (unsigned)sizeof name - 1);
+    memcpy(name, field, name_length);
+    name[name_length] = '\0';
+    if (!dlsym(RTLD_DEFAULT, name))
+      return fail("the patch calls %s, which this main module does not export (link the main "
+                  "module with _%s in -sEXPORTED_FUNCTIONS)", name, name);
+  }
+  if (!r.ok)
+    return fail("the patch's import section is malformed");
+  return 0;
+}
+
 /* Reads and checks the patch; on success *m describes it and *text must be freed. */
 static int check(const char *path, manifest *m, char **text) {
   size_t size = 0;
@@ -297,6 +357,10 @@ static int check(const char *path, manifest *m, char **text) {
   if (!layout.manifest) {
     free(bytes);
     return fail("%s is not a hotcc patch (no hotcc.patch manifest section)", path);
+  }
+  if (check_imports(&layout) != 0) {
+    free(bytes);
+    return -1;
   }
   *text = (char *)malloc(layout.manifest_size + 1);
   memcpy(*text, layout.manifest, layout.manifest_size);

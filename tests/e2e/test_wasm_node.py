@@ -141,7 +141,15 @@ def body(s):
         write_in_place(other, "extern \"C\" int g(int x) { return -x; }\n")
         check(s.run("wasm", "other.cpp", "-o", "foreign.wasm", *cache).returncode == 0,
               "patch for another main module")
-        for name, reason in [("garbage.wasm", "not a WebAssembly module"),
+        # A patch calling a libc function the MAIN_MODULE=2 did not export: emscripten would load
+        # it with a stub that throws when f runs; the runtime refuses it up front.
+        write_in_place(app, text.replace("#include <hotcc_wasm.h>",
+                                         "#include <hotcc_wasm.h>\nextern \"C\" int puts(const char *);")
+                       .replace('hotcc_rt_log("patched f");', 'puts("patched f");'))
+        r = s.run("wasm", "app_logic.cpp", "-o", "imports.wasm", *cache)
+        check(r.returncode == 0, "imports.wasm build\n" + r.dump)
+        for name, reason in [("imports.wasm", "the patch calls puts, which this main module does not export"),
+                             ("garbage.wasm", "not a WebAssembly module"),
                              ("plain.wasm", "not a hotcc patch"),
                              ("tampered.wasm", "has no slot in this main module"),
                              ("foreign.wasm", "this main module does not have")]:

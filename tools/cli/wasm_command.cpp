@@ -131,8 +131,9 @@ int WasmCommand::execute() {
                 built->manifest.id.c_str(), what.c_str(), built->totalMs, built->compileMs,
                 built->linkMs);
   if (flags.verbose) {
-    std::printf("  needs from the main module: %s\n",
-                built->imports.empty() ? "nothing" : joined(built->imports).c_str());
+    std::printf("  the main module must export: %s\n",
+                built->imports.empty() ? "nothing beyond what --main exported"
+                                       : joined(built->imports).c_str());
     std::printf("  state: %s\n", built->statePath.c_str());
   }
   return 0;

@@ -394,11 +394,19 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
   auto summary = readWasm(*bytes);
   if (!summary)
     return summary.takeError();
+  // What the main module must export for this patch, beyond what `--main` exported itself.
+  auto exportedByHotcc = [&](const std::string &name) {
+    if (name.starts_with("__hotcc_slots_"))
+      return true;
+    for (auto &[path, unit] : after.units)
+      if (unit.globals.count(name))
+        return true;
+    return false;
+  };
   for (auto &import : summary->imports)
-    if (import.module == "env" || import.module.starts_with("GOT."))
-      if (import.name != "memory" && import.name != "__indirect_function_table" &&
-          import.name != "__memory_base" && import.name != "__table_base" &&
-          import.name != "__stack_pointer")
+    if ((import.module == "env" && import.kind == ExternalKind::Function) ||
+        import.module.starts_with("GOT."))
+      if (!exportedByHotcc(import.name))
         build.imports.push_back(import.name);
   std::sort(build.imports.begin(), build.imports.end());
   build.imports.erase(std::unique(build.imports.begin(), build.imports.end()), build.imports.end());
@@ -431,6 +439,8 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
     impl.cache.store(entry, patch);
   }
   build.totalMs = msSince(started);
+  spdlog::debug("patch written, state saved, cache filled: {:.2f} ms after the link",
+                msSince(linkStart) - build.linkMs);
   return build;
 }
 

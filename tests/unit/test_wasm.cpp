@@ -288,3 +288,26 @@ TEST_CASE("a sysroot that is not one is refused by name", "[wasm]") {
   options.sysroot = "/nonexistent";
   CHECK_THAT(failureOf(WasmBuilder::create(options)), Catch::Contains("/nonexistent"));
 }
+
+TEST_CASE("a patch reaches another file's hot functions through that file's slots", "[wasm]") {
+  TempSource a("a.cpp", "int b_value(int);\nextern \"C\" int f(int x) { return b_value(x) + 1; }\n");
+  auto b = (a.dir() / "b.cpp").string();
+  std::ofstream(b) << "static int scale = 10;\nint b_value(int x) { return x * scale; }\n";
+  auto builder = makeBuilder(a);
+  auto main = must(builder->buildMain({a.path(), b}, (a.dir() / "hot.o").string()));
+  CHECK(main.slots == 2);
+  CHECK_FALSE(summaryOf((a.dir() / "hot.o").string()).isSideModule());  // one relocatable object
+
+  a.write("int b_value(int);\nextern \"C\" int f(int x) { return b_value(x) + 2; }\n");
+  auto out = (a.dir() / "p.wasm").string();
+  auto patch = must(builder->buildPatch({a.path(), b}, out));
+  REQUIRE(patch.manifest.fills.size() == 1);
+  CHECK(patch.manifest.units.size() == 2);
+  auto summary = summaryOf(out);
+  // MAIN_MODULE=2 does not export b_value's stub: the patch must not call it by name.
+  CHECK_FALSE(summary.importsName("env", "_Z7b_valuei"));
+  bool throughSlots = false;
+  for (auto &import : summary.imports)
+    throughSlots |= import.module == "GOT.mem" && import.name.starts_with("__hotcc_slots_");
+  CHECK(throughSlots);
+}

@@ -198,7 +198,8 @@ std::string rewriteForMain(llvm::Module &module, const frontend::CompiledUnit &u
 
 llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
                                              const frontend::CompiledUnit &unit,
-                                             const UnitState &state, const std::string &patchId) {
+                                             const UnitState &state, const BuildState &program,
+                                             const std::string &patchId) {
   PatchRewrite out;
 
   // Refusals first, before the module is touched.
@@ -293,6 +294,25 @@ llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
   for (auto *fn : unchanged) {
     auto slot = state.slots.at(fn->getName().str());
     interposeStub(*fn, *table, slot.index, llvm::GlobalValue::InternalLinkage, "");
+    fn->eraseFromParent();
+  }
+  // Hot functions of the program's other files: the main module does not export their stubs
+  // (MAIN_MODULE=2 exports only what it is told), so calls go through their slots from here.
+  std::vector<std::pair<llvm::Function *, std::pair<const UnitState *, unsigned>>> foreign;
+  for (auto &fn : module.functions()) {
+    if (!fn.isDeclaration() || fn.isIntrinsic() || fn.use_empty())
+      continue;
+    for (auto &[path, other] : program.units) {
+      auto slot = other.slots.find(fn.getName().str());
+      if (other.tag != state.tag && slot != other.slots.end()) {
+        foreign.push_back({&fn, {&other, slot->second.index}});
+        break;
+      }
+    }
+  }
+  for (auto &[fn, where] : foreign) {
+    auto *otherTable = slotTableDeclaration(module, where.first->tag);
+    interposeStub(*fn, *otherTable, where.second, llvm::GlobalValue::InternalLinkage, "");
     fn->eraseFromParent();
   }
 

@@ -42,8 +42,11 @@ struct PatchRewrite {
 
 // Rewrites `module` into the patch's part for one unit. Fails when a slot's type or a global's
 // layout changed (the running main module cannot take that; it needs a rebuild).
+// `program`: every unit of the main module, so calls into another file's hot functions go
+// through that file's slots too.
 llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
                                              const frontend::CompiledUnit &unit,
-                                             const UnitState &state, const std::string &patchId);
+                                             const UnitState &state, const BuildState &program,
+                                             const std::string &patchId);
 
 } // namespace hotcc::wasm

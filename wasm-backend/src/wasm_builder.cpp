@@ -353,7 +353,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
       build.warnings += unit->warnings;
     dependencies.insert(dependencies.end(), unit->dependencies.begin(), unit->dependencies.end());
     auto &unitState = after.units.at(path);
-    auto rewrite = rewriteForPatch(*unit->module, *unit, unitState, key);
+    auto rewrite = rewriteForPatch(*unit->module, *unit, unitState, base, key);
     if (!rewrite)
       return rewrite.takeError();
     manifest.units.push_back({unitState.tag, unitState.build});

@@ -149,6 +149,7 @@ def body(s):
         r = s.run("wasm", "app_logic.cpp", "-o", "imports.wasm", *cache)
         check(r.returncode == 0, "imports.wasm build\n" + r.dump)
         for name, reason in [("imports.wasm", "the patch calls puts, which this main module does not export"),
+                             ("patch-1.wasm", "apply the patches in the order they were built"),
                              ("garbage.wasm", "not a WebAssembly module"),
                              ("plain.wasm", "not a hotcc patch"),
                              ("tampered.wasm", "has no slot in this main module"),

@@ -206,6 +206,32 @@ TEST_CASE("changes a running main module cannot take are refused before anything
     src.write(edited);
     CHECK_THAT(failureOf(builder->buildPatch({src.path()}, out)), Catch::Contains("counter"));
   }
+  SECTION("a variadic function (it has no slot)") {
+    TempSource v("v.cpp", "int sum(int n, ...) { return n; }\nint use() { return sum(1, 2); }\n");
+    auto vb = makeBuilder(v);
+    must(vb->buildMain({v.path()}, (v.dir() / "v.o").string()));
+    v.write("int sum(int n, ...) { return n + 1; }\nint use() { return sum(1, 2); }\n");
+    CHECK_THAT(failureOf(vb->buildPatch({v.path()}, (v.dir() / "p.wasm").string())),
+               Catch::Contains("sum changed, but it is variadic"));
+  }
+  SECTION("a header edit is a new patch, with a new id") {
+    auto header = (src.dir() / "app.h").string();
+    std::ofstream(header) << "inline int bias() { return 1; }\n";
+    src.write(std::string("#include \"app.h\"\n") + kApp);
+    auto builder2 = makeBuilder(src);
+    std::string edited = std::string("#include \"app.h\"\n") + kApp;
+    edited.replace(edited.find("helper(x) + 1"), 13, "helper(x) + bias()");
+    src.write(edited);
+    must(builder2->buildMain({src.path()}, (src.dir() / "h.o").string()));
+    std::ofstream(header) << "inline int bias() { return 2; }\n";
+    auto first = must(builder2->buildPatch({src.path()}, (src.dir() / "h1.wasm").string()));
+    std::ofstream(header) << "inline int bias() { return 3; }\n";
+    auto second = must(builder2->buildPatch({src.path()}, (src.dir() / "h2.wasm").string()));
+    CHECK(first.manifest.fills.size() == 1);
+    CHECK(second.manifest.fills.size() == 1);
+    CHECK(first.manifest.id != second.manifest.id);
+    CHECK(second.manifest.after == first.manifest.id);
+  }
   SECTION("a syntax error: clang's diagnostics, nothing written") {
     src.write(std::string(kApp) + "int broken( {\n");
     CHECK_THAT(failureOf(builder->buildPatch({src.path()}, out)), Catch::Contains("error:"));

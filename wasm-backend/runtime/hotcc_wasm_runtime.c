@@ -207,7 +207,7 @@ static int scan_sections(const unsigned char *bytes, size_t size, patch_layout *
 #define MAX_FILLS 4096
 
 typedef struct {
-  const char *id, *target;
+  const char *id, *target, *after;
   int version;
   unsigned fills;
   const char *fill_unit[MAX_FILLS], *fill_slot[MAX_FILLS], *fill_signature[MAX_FILLS],
@@ -231,6 +231,8 @@ static int read_manifest_line(char **f, int n, void *context) {
     m->id = f[1];
   } else if (n == 2 && strcmp(f[0], "target") == 0) {
     m->target = f[1];
+  } else if (n == 2 && strcmp(f[0], "after") == 0) {
+    m->after = f[1];
   } else if (n == 3 && strcmp(f[0], "unit") == 0) {
     unit *u = find_unit(f[1]);
     if (!u)
@@ -374,6 +376,14 @@ static int check(const char *path, manifest *m, char **text) {
   if (!m->target || strcmp(m->target, HOTCC_TARGET) != 0)
     return fail("the patch targets %s; this main module is %s", m->target ? m->target : "nothing",
                 HOTCC_TARGET);
+  /* A patch carries what changed since the one before it: out of order, the code would mix. The
+   * same patch again is fine (it changes nothing). */
+  const char *current = last_patch[0] ? last_patch : "main";
+  if (m->after && strcmp(m->after, current) != 0 && strcmp(m->id, last_patch) != 0)
+    return fail("the patch follows %s, but this main module is at %s (apply the patches in the "
+                "order they were built, or rebuild the main module with --main)",
+                strcmp(m->after, "main") == 0 ? "the main build" : m->after,
+                last_patch[0] ? last_patch : "the main build");
   return 0;
 }
 

@@ -24,6 +24,8 @@ std::string BuildState::toJson() const {
   doc["target"] = target;
   doc["flags"] = flagsKey;
   doc["lastInputs"] = lastInputs;
+  doc["lastPatch"] = lastPatch;
+  doc["dependencies"] = dependencies;
   doc["before"] = before;
   doc["patches"] = patches;
   auto &units_ = doc["units"] = nlohmann::json::object();
@@ -38,6 +40,7 @@ std::string BuildState::toJson() const {
     auto &globals = u["globals"] = nlohmann::json::object();
     for (auto &[name, global] : unit.globals)
       globals[name] = {{"layout", global.layoutHash}, {"owner", global.owner}};
+    u["fixed"] = unit.fixed;
     units_[path] = std::move(u);
   }
   return doc.dump(1);
@@ -54,6 +57,8 @@ llvm::Expected<BuildState> BuildState::fromJson(const std::string &text, const s
     state.target = doc.at("target").get<std::string>();
     state.flagsKey = doc.at("flags").get<std::string>();
     state.lastInputs = doc.value("lastInputs", "");
+    state.lastPatch = doc.value("lastPatch", "");
+    state.dependencies = doc.value("dependencies", std::vector<std::string>{});
     state.before = doc.value("before", "");
     state.patches = doc.value("patches", std::uint64_t{0});
     for (auto &[file, u] : doc.at("units").items()) {
@@ -67,6 +72,7 @@ llvm::Expected<BuildState> BuildState::fromJson(const std::string &text, const s
       for (auto &[name, g] : u.at("globals").items())
         unit.globals[name] = GlobalState{g.at("layout").get<std::uint64_t>(),
                                          g.at("owner").get<std::string>()};
+      unit.fixed = u.value("fixed", std::map<std::string, std::uint64_t>{});
       state.units[file] = std::move(unit);
     }
     return state;

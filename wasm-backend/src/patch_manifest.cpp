@@ -25,6 +25,7 @@ std::string PatchManifest::serialize() const {
   out << "hotcc-patch " << version << "\n";
   out << "id " << id << "\n";
   out << "target " << target << "\n";
+  out << "after " << after << "\n";
   for (auto &unit : units)
     out << "unit " << unit.unit << " " << unit.build << "\n";
   for (auto &fill : fills)
@@ -69,6 +70,10 @@ llvm::Expected<PatchManifest> PatchManifest::parse(const std::string &text) {
       if (auto e = need(2))
         return std::move(e);
       manifest.target = fields[1].str();
+    } else if (word == "after") {
+      if (auto e = need(2))
+        return std::move(e);
+      manifest.after = fields[1].str();
     } else if (word == "unit") {
       if (auto e = need(3))
         return std::move(e);

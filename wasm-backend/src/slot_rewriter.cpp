@@ -133,6 +133,13 @@ std::string rewriteForMain(llvm::Module &module, const frontend::CompiledUnit &u
 
   state.slots.clear();
   state.globals.clear();
+  state.fixed.clear();
+  for (auto &fn : module.functions()) {
+    auto *info = infoOf(unit, fn.getName());
+    if (!fn.isDeclaration() && info && info->kind == frontend::FunctionKind::Hot &&
+        !hasSlot(fn, *info))
+      state.fixed[fn.getName().str()] = info->hash;
+  }
   auto *tableType = llvm::ArrayType::get(ptr, hot.size());
   // External and kept: patches import it, and nothing may assume it still holds the first bodies.
   auto *table = new llvm::GlobalVariable(module, tableType, false, llvm::GlobalValue::ExternalLinkage,
@@ -207,6 +214,10 @@ llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
   for (auto &fn : module.functions()) {
     auto *info = infoOf(unit, fn.getName());
     auto slot = state.slots.find(fn.getName().str());
+    if (auto fixed = state.fixed.find(fn.getName().str());
+        !fn.isDeclaration() && info && fixed != state.fixed.end() && fixed->second != info->hash)
+      problems.push_back(info->displayName + " changed, but it is variadic: it has no slot, so "
+                         "the running code keeps its old body");
     if (fn.isDeclaration() || !info || slot == state.slots.end())
       continue;
     if (!hasSlot(fn, *info) || signatureOf(fn, *info) != slot->second.signature)

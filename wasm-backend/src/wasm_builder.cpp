@@ -114,6 +114,7 @@ std::string stateKey(const BuildState &state) {
   copy.patches = 0;
   copy.lastInputs.clear();
   copy.before.clear();
+  copy.dependencies.clear();
   return hex16(llvm::xxh3_64bits(copy.toJson()));
 }
 
@@ -229,6 +230,8 @@ llvm::Expected<MainBuild> WasmBuilder::buildMain(const std::vector<std::string> 
       result.exportedData.push_back(name);
     result.slots += unitState.slots.size();
     state.units[path] = std::move(unitState);
+    state.dependencies.insert(state.dependencies.end(), unit->dependencies.begin(),
+                              unit->dependencies.end());
     if (files.size() == 1) {
       if (auto e = writeFile(output, *object))
         return std::move(e);
@@ -270,12 +273,16 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
   auto started = Clock::now();
   auto &impl = *impl_;
   const std::string statePath = statePathFor(files);
+  for (auto &file : files)
+    if (!llvm::sys::fs::exists(file))
+      return fail("hotcc: error: cannot read " + file + ": no such file");
   if (!llvm::sys::fs::exists(statePath)) {
     std::string list;
     for (auto &f : files)
       list += " " + f;
-    return fail("hotcc: error: no main-module build of" + list + " to patch (no " + statePath +
-                ");\n  build its object first: hotcc wasm --main" + list + " -o OBJECT.o");
+    return fail("hotcc: error: no main-module build of exactly these files (" + list.substr(1) +
+                ") to patch;\n  pass the same files as to 'hotcc wasm --main' (or its --state "
+                "FILE), or build the object first: hotcc wasm --main" + list + " -o OBJECT.o");
   }
   auto state = BuildState::load(statePath);
   if (!state)
@@ -299,6 +306,11 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
       return text.takeError();
     inputs += path + "\n" + hex16(llvm::xxh3_64bits(*text)) + "\n";
   }
+  // The user headers the last build read count too (a header edit is a new patch).
+  for (auto &dep : state->dependencies)
+    if (std::find(files.begin(), files.end(), dep) == files.end())
+      if (auto text = llvm::MemoryBuffer::getFile(dep))
+        inputs += dep + "\n" + hex16(llvm::xxh3_64bits((*text)->getBuffer())) + "\n";
   const std::string inputsHash = hex16(llvm::xxh3_64bits(inputs));
 
   // The sources of the last patch again: build against what that patch was built against.
@@ -339,6 +351,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
   PatchManifest manifest;
   manifest.id = key;
   manifest.target = impl.target.triple;
+  manifest.after = base.lastPatch.empty() ? "main" : base.lastPatch;
   BuildState after = base;
   ScratchFiles scratch;
   std::vector<std::string> objects;
@@ -418,6 +431,12 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
 
   after.patches = state->patches + (repeat ? 0 : 1);
   after.lastInputs = inputsHash;
+  after.lastPatch = key;
+  {
+    std::sort(dependencies.begin(), dependencies.end());
+    dependencies.erase(std::unique(dependencies.begin(), dependencies.end()), dependencies.end());
+    after.dependencies = dependencies;
+  }
   {
     BuildState withoutHistory = base;
     withoutHistory.before.clear();

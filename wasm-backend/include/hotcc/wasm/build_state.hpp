@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace hotcc::wasm {
 
@@ -29,6 +30,8 @@ struct UnitState {
   std::string build;  // id of the main build of this unit
   std::map<std::string, SlotState> slots;     // by link name
   std::map<std::string, GlobalState> globals; // by link name
+  // Hot functions without a slot (variadic): a patch cannot replace them, so a change is refused.
+  std::map<std::string, std::uint64_t> fixed;  // link name → body hash
 };
 
 struct BuildState {
@@ -41,6 +44,8 @@ struct BuildState {
   // same patch (same id, same bytes), not an empty one.
   std::string lastInputs;
   std::string before;  // JSON, without its own `before`
+  std::string lastPatch;  // id of the last patch ("" after a main build): the next one follows it
+  std::vector<std::string> dependencies;  // user files the last build read (sources, headers)
 
   std::string toJson() const;
   static llvm::Expected<BuildState> fromJson(const std::string &text, const std::string &path);

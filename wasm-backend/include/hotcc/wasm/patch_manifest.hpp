@@ -6,6 +6,7 @@
 //   hotcc-patch 1
 //   id 3f9a0c1d2b4e5f60
 //   target wasm32-unknown-emscripten
+//   after <id of the patch this one follows, or "main">
 //   unit <unit tag> <build id>
 //   fill <unit tag> <slot link name> <signature hash> <body hash> <export name>
 #pragma once
@@ -38,6 +39,7 @@ struct PatchManifest {
   int version = kManifestVersion;
   std::string id;
   std::string target;
+  std::string after = "main";  // the patch it was diffed against: the runtime applies in order
   std::vector<UnitBuild> units;
   std::vector<SlotFill> fills;
 

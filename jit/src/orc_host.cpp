@@ -1,5 +1,7 @@
 #include "orc_host.hpp"
 
+#include "hotcc/frontend/ir_surgery.hpp"
+
 #include <llvm/AsmParser/Parser.h>
 #include <llvm/ExecutionEngine/Orc/AbsoluteSymbols.h>
 #include <llvm/ExecutionEngine/Orc/EHFrameRegistrationPlugin.h>
@@ -189,22 +191,7 @@ bool OrcHost::isKnown(const std::string &name) const {
 }
 
 void OrcHost::optimize(llvm::Module &module) const {
-  if (optLevel_ == 0)
-    return;
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cgam;
-  llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder builder(optimizerTarget_.get());
-  builder.registerModuleAnalyses(mam);
-  builder.registerCGSCCAnalyses(cgam);
-  builder.registerFunctionAnalyses(fam);
-  builder.registerLoopAnalyses(lam);
-  builder.crossRegisterProxies(lam, fam, cgam, mam);
-  auto level = optLevel_ == 1   ? llvm::OptimizationLevel::O1
-               : optLevel_ == 2 ? llvm::OptimizationLevel::O2
-                                : llvm::OptimizationLevel::O3;
-  builder.buildPerModuleDefaultPipeline(level).run(module, mam);
+  frontend::optimiseModule(module, optimizerTarget_.get(), optLevel_);
 }
 
 } // namespace hotcc::jit

@@ -1,10 +1,11 @@
 #include "hotcc/wasm/wasm_object.hpp"
 
+#include "hotcc/frontend/ir_surgery.hpp"
+
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/MC/TargetRegistry.h>
-#include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/Target/TargetOptions.h>
@@ -50,27 +51,6 @@ llvm::CodeGenOptLevel codeGenLevel(int optLevel) {
   }
 }
 
-// Built for each module: LLVM's pipelines keep state between runs (the inliner's wrapper moves
-// its inner pipeline out), and keeping the analysis managers instead saves nothing measurable.
-void optimise(llvm::Module &module, llvm::TargetMachine &machine, int optLevel) {
-  if (optLevel <= 0)
-    return;
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cgam;
-  llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder builder(&machine);
-  builder.registerModuleAnalyses(mam);
-  builder.registerCGSCCAnalyses(cgam);
-  builder.registerFunctionAnalyses(fam);
-  builder.registerLoopAnalyses(lam);
-  builder.crossRegisterProxies(lam, fam, cgam, mam);
-  auto level = optLevel == 1   ? llvm::OptimizationLevel::O1
-               : optLevel == 2 ? llvm::OptimizationLevel::O2
-                               : llvm::OptimizationLevel::O3;
-  builder.buildPerModuleDefaultPipeline(level).run(module, mam);
-}
-
 } // namespace
 
 llvm::Expected<std::string> emitWasmObject(llvm::Module &module, int optLevel) {
@@ -103,7 +83,7 @@ llvm::Expected<std::string> emitWasmObject(llvm::Module &module, int optLevel) {
     return fail("hotcc: internal error: invalid module before wasm code generation:\n" + verifyText);
 
   auto started = std::chrono::steady_clock::now();
-  optimise(module, *machine, optLevel);
+  frontend::optimiseModule(module, machine.get(), optLevel);
   auto optimised = std::chrono::steady_clock::now();
 
   llvm::SmallString<0> object;

@@ -7,6 +7,7 @@
 
 namespace llvm {
 class Function;
+class TargetMachine;
 class GlobalVariable;
 class Module;
 } // namespace llvm
@@ -26,5 +27,9 @@ void dropSpecialArrays(llvm::Module &m);
 
 // Removes module-local functions and globals nothing refers to, until none is left.
 void dropUnusedLocals(llvm::Module &m);
+
+// LLVM's default -O`optLevel` pipeline for `machine`'s target (nothing at -O0). Built for each
+// module: pipelines keep state between runs (the inliner's wrapper moves its inner pipeline out).
+void optimiseModule(llvm::Module &m, llvm::TargetMachine *machine, int optLevel);
 
 } // namespace hotcc::frontend

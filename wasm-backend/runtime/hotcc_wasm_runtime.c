@@ -210,8 +210,7 @@ typedef struct {
   const char *id, *target, *after;
   int version;
   unsigned fills;
-  const char *fill_unit[MAX_FILLS], *fill_slot[MAX_FILLS], *fill_signature[MAX_FILLS],
-      *fill_export[MAX_FILLS];
+  const char *fill_slot[MAX_FILLS], *fill_export[MAX_FILLS];
   unit *fill_target[MAX_FILLS];
   int fill_index[MAX_FILLS];
   int line;
@@ -253,9 +252,7 @@ static int read_manifest_line(char **f, int n, void *context) {
     if (strcmp(u->info[index].signature, f[3]) != 0)
       return fail("the patch gives %s a different type than its slot in this main module", f[2]);
     unsigned k = m->fills++;
-    m->fill_unit[k] = f[1];
     m->fill_slot[k] = f[2];
-    m->fill_signature[k] = f[3];
     m->fill_export[k] = f[5];
     m->fill_target[k] = u;
     m->fill_index[k] = index;

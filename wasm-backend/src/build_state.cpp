@@ -1,5 +1,7 @@
 #include "hotcc/wasm/build_state.hpp"
 
+#include "support.hpp"
+
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
@@ -9,14 +11,6 @@
 #include <unistd.h>
 
 namespace hotcc::wasm {
-
-namespace {
-
-llvm::Error fail(const std::string &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", message.c_str());
-}
-
-} // namespace
 
 std::string BuildState::toJson() const {
   nlohmann::json doc;
@@ -52,7 +46,7 @@ llvm::Expected<BuildState> BuildState::fromJson(const std::string &text, const s
     BuildState state;
     state.version = doc.at("version").get<int>();
     if (state.version != 1)
-      return fail("hotcc: error: build state " + path + " has version " +
+      return failure("hotcc: error: build state " + path + " has version " +
                   std::to_string(state.version) + "; rebuild the main module with --main");
     state.target = doc.at("target").get<std::string>();
     state.flagsKey = doc.at("flags").get<std::string>();
@@ -77,7 +71,7 @@ llvm::Expected<BuildState> BuildState::fromJson(const std::string &text, const s
     }
     return state;
   } catch (const nlohmann::json::exception &e) {
-    return fail("hotcc: error: build state " + path + " is damaged (" + e.what() +
+    return failure("hotcc: error: build state " + path + " is damaged (" + e.what() +
                 "); rebuild the main module with --main");
   }
 }
@@ -85,7 +79,7 @@ llvm::Expected<BuildState> BuildState::fromJson(const std::string &text, const s
 llvm::Expected<BuildState> BuildState::load(const std::string &path) {
   auto text = llvm::MemoryBuffer::getFile(path);
   if (!text)
-    return fail("hotcc: error: cannot read build state " + path + ": " + text.getError().message());
+    return failure("hotcc: error: cannot read build state " + path + ": " + text.getError().message());
   return fromJson((*text)->getBuffer().str(), path);
 }
 
@@ -94,18 +88,8 @@ llvm::Error BuildState::save(const std::string &path) const {
   llvm::sys::path::remove_filename(dir);
   if (!dir.empty())
     if (auto ec = llvm::sys::fs::create_directories(dir))
-      return fail("hotcc: error: cannot create " + dir.str().str() + ": " + ec.message());
-  std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream out(temporary, ec);
-    if (ec)
-      return fail("hotcc: error: cannot write " + temporary + ": " + ec.message());
-    out << toJson();
-  }
-  if (auto ec = llvm::sys::fs::rename(temporary, path))
-    return fail("hotcc: error: cannot store build state " + path + ": " + ec.message());
-  return llvm::Error::success();
+      return failure("hotcc: error: cannot create " + dir.str().str() + ": " + ec.message());
+  return writeFileAtomically(path, toJson());
 }
 
 } // namespace hotcc::wasm

@@ -1,4 +1,5 @@
 #include "patch_cache.hpp"
+#include "support.hpp"
 
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -19,18 +20,6 @@ nlohmann::json stampOf(const std::string &path) {
   if (::stat(path.c_str(), &st) != 0)
     return nullptr;
   return {st.st_size, std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
-}
-
-bool writeAtomically(const std::string &path, const std::string &bytes) {
-  std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream out(temporary, ec);
-    if (ec)
-      return false;
-    out << bytes;
-  }
-  return !llvm::sys::fs::rename(temporary, path);
 }
 
 } // namespace
@@ -80,9 +69,12 @@ void PatchCache::store(const CacheEntry &entry, const std::string &moduleBytes) 
   doc["stateAfter"] = entry.stateAfter;
   doc["report"] = entry.report;
   // The module first: an entry is only found once its description exists.
-  if (!writeAtomically(modulePath(entry.key), moduleBytes) ||
-      !writeAtomically(dir_ + "/" + entry.key + ".json", doc.dump()))
-    spdlog::warn("hotcc: cannot store patch {} in the cache {}", entry.key, dir_);
+  auto stored = writeFileAtomically(modulePath(entry.key), moduleBytes);
+  if (!stored)
+    stored = writeFileAtomically(dir_ + "/" + entry.key + ".json", doc.dump());
+  if (stored)
+    spdlog::warn("hotcc: cannot store patch {} in the cache: {}", entry.key,
+                 llvm::toString(std::move(stored)));
 }
 
 } // namespace hotcc::wasm

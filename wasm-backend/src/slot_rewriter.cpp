@@ -1,4 +1,5 @@
 #include "slot_rewriter.hpp"
+#include "support.hpp"
 
 #include "hotcc/frontend/ir_surgery.hpp"
 
@@ -15,17 +16,6 @@
 namespace hotcc::wasm {
 
 namespace {
-
-std::string hex16(std::uint64_t v) {
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  os << llvm::format_hex_no_prefix(v, 16);
-  return out;
-}
-
-llvm::Error refuse(const std::string &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", message.c_str());
-}
 
 const frontend::FunctionInfo *infoOf(const frontend::CompiledUnit &unit, llvm::StringRef name) {
   auto it = unit.functions.find(name.str());
@@ -238,7 +228,7 @@ llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
     for (auto &p : problems)
       message += "\n  " + p;
     message += "\n  rebuild the main module (hotcc wasm --main ...) to take it";
-    return refuse(message);
+    return failure(message);
   }
 
   // Storage: data the main module (or an earlier patch) has is imported, never defined again;

@@ -1,14 +1,12 @@
 #include "hotcc/wasm/wasm_binary.hpp"
 
+#include "support.hpp"
+
 #include <algorithm>
 
 namespace hotcc::wasm {
 
 namespace {
-
-llvm::Error bad(const std::string &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", message.c_str());
-}
 
 // A cursor over the binary that fails (instead of reading past the end) on truncated input.
 class Reader {
@@ -102,9 +100,9 @@ bool WasmSummary::importsName(const std::string &module, const std::string &name
 
 llvm::Expected<WasmSummary> readWasm(const std::string &bytes) {
   if (bytes.size() < 8 || bytes.compare(0, 4, std::string("\0asm", 4)) != 0)
-    return bad("not a WebAssembly binary (no \\0asm header)");
+    return failure("not a WebAssembly binary (no \\0asm header)");
   if (bytes.compare(4, 4, std::string("\1\0\0\0", 4)) != 0)
-    return bad("unsupported WebAssembly version (expected 1)");
+    return failure("unsupported WebAssembly version (expected 1)");
   WasmSummary summary;
   Reader top(bytes, 8, bytes.size());
   while (!top.atEnd()) {
@@ -112,12 +110,12 @@ llvm::Expected<WasmSummary> readWasm(const std::string &bytes) {
     std::uint32_t size = top.u32();
     std::size_t begin = top.pos();
     if (!top.ok() || size > bytes.size() - begin)
-      return bad("truncated WebAssembly binary (section at byte " + std::to_string(begin) + ")");
+      return failure("truncated WebAssembly binary (section at byte " + std::to_string(begin) + ")");
     Reader section(bytes, begin, begin + size);
     if (id == 0) {
       std::string name = section.name();
       if (!section.ok())
-        return bad("malformed custom section name at byte " + std::to_string(begin));
+        return failure("malformed custom section name at byte " + std::to_string(begin));
       summary.sectionOrder.push_back("custom:" + name);
       summary.customSections.emplace(name, bytes.substr(section.pos(), begin + size - section.pos()));
     } else {
@@ -136,7 +134,7 @@ llvm::Expected<WasmSummary> readWasm(const std::string &bytes) {
         case ExternalKind::Memory: section.limits(); break;
         case ExternalKind::Global: section.byte(); section.byte(); break;
         case ExternalKind::Tag: section.byte(); section.u32(); break;
-        default: return bad("unknown import kind in " + import.module + "." + import.name);
+        default: return failure("unknown import kind in " + import.module + "." + import.name);
         }
         summary.imports.push_back(std::move(import));
       }
@@ -153,7 +151,7 @@ llvm::Expected<WasmSummary> readWasm(const std::string &bytes) {
       }
     }
     if (!section.ok())
-      return bad(std::string("malformed ") + sectionName(id) + " section at byte " +
+      return failure(std::string("malformed ") + sectionName(id) + " section at byte " +
                  std::to_string(begin));
     top.skip(size);
   }

@@ -2,6 +2,7 @@
 
 #include "patch_cache.hpp"
 #include "slot_rewriter.hpp"
+#include "support.hpp"
 
 #include "hotcc/frontend/compiler.hpp"
 #include "hotcc/wasm/build_state.hpp"
@@ -32,17 +33,6 @@ double msSince(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
-std::string hex16(std::uint64_t v) {
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  os << llvm::format_hex_no_prefix(v, 16);
-  return out;
-}
-
-llvm::Error fail(const std::string &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", message.c_str());
-}
-
 std::string absolute(const std::string &file) {
   llvm::SmallString<256> path(file);
   llvm::sys::fs::make_absolute(path);
@@ -57,24 +47,8 @@ std::string unitTagOf(const std::string &absolutePath) {
 llvm::Expected<std::string> readFile(const std::string &path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
-    return fail("hotcc: error: cannot read " + path + ": " + buffer.getError().message());
+    return failure("hotcc: error: cannot read " + path + ": " + buffer.getError().message());
   return (*buffer)->getBuffer().str();
-}
-
-llvm::Error writeFile(const std::string &path, const std::string &bytes) {
-  std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream out(temporary, ec);
-    if (ec)
-      return fail("hotcc: error: cannot write " + path + ": " + ec.message());
-    out << bytes;
-  }
-  if (auto ec = llvm::sys::fs::rename(temporary, path)) {
-    llvm::sys::fs::remove(temporary);
-    return fail("hotcc: error: cannot write " + path + ": " + ec.message());
-  }
-  return llvm::Error::success();
 }
 
 // A private directory for one build's objects and link output, removed when the build ends,
@@ -90,7 +64,7 @@ public:
     if (dir_.empty()) {
       llvm::SmallString<128> dir;
       if (auto ec = llvm::sys::fs::createUniqueDirectory("hotcc-wasm", dir))
-        return fail("hotcc: error: cannot create a temporary directory: " + ec.message());
+        return failure("hotcc: error: cannot create a temporary directory: " + ec.message());
       dir_ = std::string(dir);
     }
     return dir_ + "/" + name;
@@ -99,7 +73,7 @@ public:
     auto file = path(name);
     if (!file)
       return file.takeError();
-    if (auto e = writeFile(*file, bytes))
+    if (auto e = writeFileAtomically(*file, bytes))
       return std::move(e);
     return *file;
   }
@@ -157,7 +131,7 @@ const TargetSetup &WasmBuilder::target() const {
 
 llvm::Expected<std::unique_ptr<WasmBuilder>> WasmBuilder::create(WasmOptions options) {
   if (options.cacheDir.empty())
-    return fail("hotcc: internal error: WasmBuilder needs a cache directory");
+    return failure("hotcc: internal error: WasmBuilder needs a cache directory");
   auto target = targetSetup(options.target, options.sysroot);
   if (!target)
     return target.takeError();
@@ -233,7 +207,7 @@ llvm::Expected<MainBuild> WasmBuilder::buildMain(const std::vector<std::string> 
     state.dependencies.insert(state.dependencies.end(), unit->dependencies.begin(),
                               unit->dependencies.end());
     if (files.size() == 1) {
-      if (auto e = writeFile(output, *object))
+      if (auto e = writeFileAtomically(output, *object))
         return std::move(e);
     } else {
       auto objectPath = scratch.write(std::to_string(objects.size()) + ".o", *object);
@@ -275,12 +249,12 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
   const std::string statePath = statePathFor(files);
   for (auto &file : files)
     if (!llvm::sys::fs::exists(file))
-      return fail("hotcc: error: cannot read " + file + ": no such file");
+      return failure("hotcc: error: cannot read " + file + ": no such file");
   if (!llvm::sys::fs::exists(statePath)) {
     std::string list;
     for (auto &f : files)
       list += " " + f;
-    return fail("hotcc: error: no main-module build of exactly these files (" + list.substr(1) +
+    return failure("hotcc: error: no main-module build of exactly these files (" + list.substr(1) +
                 ") to patch;\n  pass the same files as to 'hotcc wasm --main' (or its --state "
                 "FILE), or build the object first: hotcc wasm --main" + list + " -o OBJECT.o");
   }
@@ -288,7 +262,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
   if (!state)
     return state.takeError();
   if (state->target != impl.target.triple)
-    return fail("hotcc: error: the main module was built for " + state->target +
+    return failure("hotcc: error: the main module was built for " + state->target +
                 ", this patch is for " + impl.target.triple);
   if (state->flagsKey != impl.flagsKey)
     spdlog::warn("hotcc: warning: compiler flags differ from the main module's build; the patch "
@@ -299,7 +273,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
   for (auto &file : files) {
     auto path = absolute(file);
     if (!state->units.count(path))
-      return fail("hotcc: error: " + path + " is not part of the main module's hot code "
+      return failure("hotcc: error: " + path + " is not part of the main module's hot code "
                   "(built with: hotcc wasm --main ...)");
     auto text = readFile(path);
     if (!text)
@@ -329,7 +303,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
       auto bytes = readFile(impl.cache.modulePath(entry->key));
       if (!bytes)
         return bytes.takeError();
-      if (auto e = writeFile(output, *bytes))
+      if (auto e = writeFileAtomically(output, *bytes))
         return std::move(e);
       if (!repeat) {
         auto after = BuildState::fromJson(entry->stateAfter, statePath);
@@ -425,7 +399,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
   build.imports.erase(std::unique(build.imports.begin(), build.imports.end()), build.imports.end());
 
   std::string patch = withCustomSection(*bytes, kManifestSection, manifest.serialize());
-  if (auto e = writeFile(output, patch))
+  if (auto e = writeFileAtomically(output, patch))
     return std::move(e);
   build.manifest = std::move(manifest);
 

@@ -1,5 +1,7 @@
 #include "hotcc/wasm/wasm_target.hpp"
 
+#include "support.hpp"
+
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
@@ -22,10 +24,6 @@ std::string_view targetName(WasmTarget target) {
 }
 
 namespace {
-
-llvm::Error setupError(const std::string &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", message.c_str());
-}
 
 // An emscripten sysroot has include/emscripten.h; the installation is two levels up
 // (<emscripten>/cache/sysroot) and names its version in emscripten-version.txt.
@@ -65,7 +63,7 @@ std::string emscriptenVersion(const std::string &sysroot) {
 llvm::Expected<std::string> findEmscriptenSysroot(const std::string &override) {
   if (!override.empty()) {
     if (!looksLikeEmscriptenSysroot(override))
-      return setupError("hotcc: error: --sysroot " + override +
+      return failure("hotcc: error: --sysroot " + override +
                         " is not an emscripten sysroot (no include/emscripten.h)");
     return override;
   }
@@ -79,7 +77,7 @@ llvm::Expected<std::string> findEmscriptenSysroot(const std::string &override) {
   for (auto &dir : candidates)
     if (looksLikeEmscriptenSysroot(dir))
       return dir;
-  return setupError("hotcc: error: no emscripten sysroot found (looked in $EMSCRIPTEN_SYSROOT, "
+  return failure("hotcc: error: no emscripten sysroot found (looked in $EMSCRIPTEN_SYSROOT, "
                     "$EMSDK and /usr/share/emscripten/cache/sysroot); install Debian's "
                     "'emscripten' package or pass --sysroot DIR");
 }
@@ -91,7 +89,7 @@ llvm::Expected<std::string> findWasiSysroot(const std::string &override) {
       return dir;
   if (llvm::sys::fs::exists(dir + "/include/stdlib.h") && !override.empty())
     return dir;
-  return setupError("hotcc: error: no WASI sysroot at " + dir +
+  return failure("hotcc: error: no WASI sysroot at " + dir +
                     " (include/wasm32-wasi/stdlib.h); install Debian's 'wasi-libc' and "
                     "'libc++-22-dev-wasm32' or pass --sysroot DIR");
 }

@@ -124,6 +124,7 @@ struct Engine::Impl {
     return sym && !sym->history.empty();
   }
   ReloadReport finish(Pending &p);
+  std::vector<Unit *> staleUnits();
 };
 
 frontend::Compiler &Engine::Impl::compilerFor(const std::string &path) {
@@ -539,6 +540,7 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
       if (auto status = registry.activate(name, fn.hash, addresses.at(body), version); !status)
         spdlog::error("hotcc: {}", status.message());
       p.report.compiled.push_back(fn.displayName);
+      p.report.compiledAt.push_back(fn.location);
       if (fn.displayName == "main" && mainsRunning > 0)
         p.report.notes.push_back("main() is running its old body; the new one takes effect the "
                                  "next time main is called (move loop bodies into functions)");
@@ -547,6 +549,7 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
       auto &fn = p.cu.functions.at(name);
       (void)registry.activate(name, fn.hash, address, version);
       p.report.compiled.push_back(fn.displayName);
+      p.report.compiledAt.push_back(fn.location);
     }
     for (auto &name : p.plan.removed) {
       registry.markRemoved(name, true);
@@ -627,6 +630,8 @@ static ReloadReport mergeReports(std::vector<ReloadReport> reports) {
     merged.version = std::max(merged.version, report.version);
     merged.files.insert(merged.files.end(), report.files.begin(), report.files.end());
     merged.compiled.insert(merged.compiled.end(), report.compiled.begin(), report.compiled.end());
+    merged.compiledAt.insert(merged.compiledAt.end(), report.compiledAt.begin(),
+                             report.compiledAt.end());
     merged.removed.insert(merged.removed.end(), report.removed.begin(), report.removed.end());
     merged.addedGlobals.insert(merged.addedGlobals.end(), report.addedGlobals.begin(),
                                report.addedGlobals.end());
@@ -721,10 +726,9 @@ std::string Engine::precompiledHeader(const std::string &headerText, const std::
   return pch->path;
 }
 
-std::vector<ReloadReport> Engine::reloadChanged() {
-  std::lock_guard lock(impl_->reloadMutex);
-  std::vector<Impl::Unit *> stale;
-  for (auto &[path, unit] : impl_->units) {
+std::vector<Engine::Impl::Unit *> Engine::Impl::staleUnits() {
+  std::vector<Unit *> stale;
+  for (auto &[path, unit] : units) {
     // Against the last attempt: a file that failed to compile is retried when it changes again,
     // not on every unrelated save.
     auto &reference = unit.attempted.empty() ? unit.stamps : unit.attempted;
@@ -734,6 +738,20 @@ std::vector<ReloadReport> Engine::reloadChanged() {
     if (changed)
       stale.push_back(&unit);
   }
+  return stale;
+}
+
+std::vector<std::string> Engine::staleFiles() {
+  std::lock_guard lock(impl_->reloadMutex);
+  std::vector<std::string> out;
+  for (auto *unit : impl_->staleUnits())
+    out.push_back(unit->path);
+  return out;
+}
+
+std::vector<ReloadReport> Engine::reloadChanged() {
+  std::lock_guard lock(impl_->reloadMutex);
+  auto stale = impl_->staleUnits();
   if (stale.empty())
     return {};
   return impl_->loadBatch(stale);
@@ -755,6 +773,20 @@ Status Engine::loadLibrary(const std::string &path) {
   std::string error;
   if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(path.c_str(), &error))
     return Status::fail("hotcc: error: cannot load " + path + ": " + error);
+  return Status::ok();
+}
+
+Status Engine::loadLibraryFirst(const std::string &path) {
+  std::lock_guard lock(impl_->reloadMutex);
+  if (auto err = impl_->host->searchLibraryFirst(path))
+    return Status::fail("hotcc: error: cannot load " + path + ": " + llvm::toString(std::move(err)));
+  return Status::ok();
+}
+
+Status Engine::bindSymbol(const std::string &linkName, void *address) {
+  std::lock_guard lock(impl_->reloadMutex);
+  if (auto err = impl_->host->bindSymbol(linkName, address))
+    return Status::fail(llvm::toString(std::move(err)));
   return Status::ok();
 }
 

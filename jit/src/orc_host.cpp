@@ -5,6 +5,7 @@
 #include <llvm/AsmParser/Parser.h>
 #include <llvm/ExecutionEngine/Orc/AbsoluteSymbols.h>
 #include <llvm/ExecutionEngine/Orc/EHFrameRegistrationPlugin.h>
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/IR/Module.h>
@@ -184,9 +185,37 @@ std::uintptr_t OrcHost::address(const std::string &name) {
   return result->getValue();
 }
 
+llvm::Error OrcHost::bindSymbol(const std::string &name, void *address) {
+  if (defined_.count(name))
+    return llvm::createStringError("hotcc: " + name + " is defined already");
+  auto &es = jit_->getExecutionSession();
+  llvm::orc::SymbolMap symbols;
+  symbols[es.intern(name)] = llvm::orc::ExecutorSymbolDef::fromPtr(
+      address, llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  if (auto err = dylib_->define(llvm::orc::absoluteSymbols(std::move(symbols))))
+    return err;
+  defined_.insert(name);
+  return llvm::Error::success();
+}
+
+llvm::Error OrcHost::searchLibraryFirst(const std::string &path) {
+  // The main dylib's own generators run before its link order reaches the process symbols.
+  auto generator = llvm::orc::DynamicLibrarySearchGenerator::Load(
+      path.c_str(), jit_->getDataLayout().getGlobalPrefix());
+  if (!generator)
+    return generator.takeError();
+  dylib_->addGenerator(std::move(*generator));
+  if (void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD))
+    firstLibraries_.push_back(handle);
+  return llvm::Error::success();
+}
+
 bool OrcHost::isKnown(const std::string &name) const {
   if (defined_.count(name))
     return true;
+  for (void *handle : firstLibraries_)
+    if (dlsym(handle, name.c_str()))
+      return true;
   return dlsym(RTLD_DEFAULT, name.c_str()) != nullptr;
 }
 

@@ -36,6 +36,11 @@ public:
   // Address of one defined symbol, or 0.
   std::uintptr_t address(const std::string &name);
 
+  // Binds `name` to `address` in the dylib, ahead of anything the process exports.
+  llvm::Error bindSymbol(const std::string &name, void *address);
+  // Makes the exports of the shared library at `path` resolve before the process's own.
+  llvm::Error searchLibraryFirst(const std::string &path);
+
   // Whether a name resolves: defined in the dylib (by us) or exported by the host process.
   bool isKnown(const std::string &name) const;
 
@@ -53,6 +58,7 @@ private:
   llvm::orc::JITDylib *dylib_ = nullptr;
   int optLevel_ = 0;
   std::set<std::string> defined_;  // every name we defined in the dylib
+  std::vector<void *> firstLibraries_;  // searched before the process (searchLibraryFirst)
 };
 
 } // namespace hotcc::jit

@@ -6,7 +6,9 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <ctime>
 #include <pthread.h>
+#include <unistd.h>
 #include <typeinfo>
 #include <vector>
 
@@ -20,10 +22,17 @@ constexpr int kGuardedSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIG
 struct Frame {
   sigjmp_buf jump;
   Frame *outer = nullptr;
+  timer_t timer{};
+  bool hasTimer = false;
+  unsigned timeoutMs = 0;
 };
+
+// The per-thread timeout timer's signal: a real-time one, so a program's own SIGALRM is left alone.
+int timerSignal() { return SIGRTMIN + 4; }
 
 thread_local Frame *innermost = nullptr;
 thread_local volatile sig_atomic_t caughtSignal = 0;
+thread_local Frame *volatile timedOutFrame = nullptr;
 
 // Process-wide state: our handlers are installed while any guarded call runs, the previous ones
 // are restored when the last ends.
@@ -32,7 +41,18 @@ int activeGuards = 0;
 struct sigaction previous[NSIG];
 std::vector<pthread_t> guardedThreads;  // where a process-directed SIGINT is forwarded
 
-void onSignal(int signal, siginfo_t *, void *) {
+void onSignal(int signal, siginfo_t *info, void *) {
+  if (signal == timerSignal()) {
+    // Jump to the guard whose timer fired, if it is still running on this thread.
+    auto *target = info ? static_cast<Frame *>(info->si_value.sival_ptr) : nullptr;
+    for (Frame *frame = innermost; frame; frame = frame->outer)
+      if (frame == target) {
+        caughtSignal = signal;
+        timedOutFrame = target;
+        siglongjmp(target->jump, 1);
+      }
+    return;  // a stale timer
+  }
   if (Frame *frame = innermost) {
     caughtSignal = signal;
     siglongjmp(frame->jump, 1);
@@ -82,6 +102,7 @@ void enter() {
   sigemptyset(&action.sa_mask);
   for (int signal : kGuardedSignals)
     sigaction(signal, &action, &previous[signal]);
+  sigaction(timerSignal(), &action, &previous[timerSignal()]);
 }
 
 void leave() {
@@ -97,6 +118,48 @@ void leave() {
     return;
   for (int signal : kGuardedSignals)
     sigaction(signal, &previous[signal], nullptr);
+  sigaction(timerSignal(), &previous[timerSignal()], nullptr);
+}
+
+void armTimer(Frame &frame) {
+  if (!frame.hasTimer)
+    return;
+  itimerspec spec{};
+  spec.it_value.tv_sec = frame.timeoutMs / 1000;
+  spec.it_value.tv_nsec = static_cast<long>(frame.timeoutMs % 1000) * 1000000L;
+  timer_settime(frame.timer, 0, &spec, nullptr);
+}
+
+void startTimer(Frame &frame, unsigned timeoutMs) {
+  if (timeoutMs == 0)
+    return;
+  sigevent event{};
+  event.sigev_notify = SIGEV_THREAD_ID;
+  event.sigev_signo = timerSignal();
+  event.sigev_value.sival_ptr = &frame;
+  event._sigev_un._tid = static_cast<pid_t>(gettid());
+  if (timer_create(CLOCK_MONOTONIC, &event, &frame.timer) != 0)
+    return;
+  frame.hasTimer = true;
+  frame.timeoutMs = timeoutMs;
+  armTimer(frame);
+}
+
+void stopTimer(Frame &frame) {
+  if (frame.hasTimer)
+    timer_delete(frame.timer);
+  frame.hasTimer = false;
+}
+
+// Leaves `frame`, and any inner guards a jump to it skipped.
+void unwindTo(Frame &frame) {
+  for (Frame *inner = innermost; inner && inner != &frame; inner = inner->outer) {
+    stopTimer(*inner);
+    leave();
+  }
+  stopTimer(frame);
+  innermost = frame.outer;
+  leave();
 }
 
 std::string currentExceptionType() {
@@ -131,7 +194,9 @@ std::string describeSignal(int signal) {
   }
 }
 
-GuardedOutcome runGuarded(void (*fn)(void *), void *arg) {
+GuardedOutcome runGuarded(void (*fn)(void *), void *arg) { return runGuarded(fn, arg, {}); }
+
+GuardedOutcome runGuarded(void (*fn)(void *), void *arg, const GuardOptions &options) {
   ensureAlternateStack();
   enter();
   GuardedOutcome outcome;
@@ -140,23 +205,44 @@ GuardedOutcome runGuarded(void (*fn)(void *), void *arg) {
   // Saves the signal mask: the jump back restores it, unblocking the signal being handled.
   if (sigsetjmp(frame.jump, 1) == 0) {
     innermost = &frame;
-    try {
-      fn(arg);
-    } catch (const std::exception &e) {
-      outcome.kind = GuardedOutcome::Kind::Exception;
-      outcome.message = currentExceptionType() + ": " + e.what();
-    } catch (...) {
-      outcome.kind = GuardedOutcome::Kind::Exception;
-      outcome.message = "an exception of type " + currentExceptionType();
+    startTimer(frame, options.timeoutMs);
+    if (!options.catchExceptions) {
+      try {
+        fn(arg);
+      } catch (...) {
+        unwindTo(frame);
+        throw;
+      }
+    } else {
+      try {
+        fn(arg);
+      } catch (const std::exception &e) {
+        outcome.kind = GuardedOutcome::Kind::Exception;
+        outcome.message = currentExceptionType() + ": " + e.what();
+      } catch (...) {
+        outcome.kind = GuardedOutcome::Kind::Exception;
+        outcome.message = "an exception of type " + currentExceptionType();
+      }
     }
+  } else if (timedOutFrame == &frame) {
+    timedOutFrame = nullptr;
+    outcome.kind = GuardedOutcome::Kind::Timeout;
+    outcome.message = "timed out after " + std::to_string(frame.timeoutMs) + " ms";
   } else {
     outcome.kind = GuardedOutcome::Kind::Signal;
     outcome.signal = caughtSignal;
     outcome.message = describeSignal(caughtSignal);
   }
-  innermost = frame.outer;
-  leave();
+  unwindTo(frame);
   return outcome;
+}
+
+void restartGuardTimeout() {
+  for (Frame *frame = innermost; frame; frame = frame->outer)
+    if (frame->hasTimer) {
+      armTimer(*frame);
+      return;
+    }
 }
 
 } // namespace hotcc

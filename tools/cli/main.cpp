@@ -2,6 +2,7 @@
 #include "common_flags.hpp"
 #include "repl_command.hpp"
 #include "run_command.hpp"
+#include "test_command.hpp"
 #include "wasm_command.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -38,9 +39,12 @@ int main(int argc, char **argv) {
   hotcc::cli::WasmCommand wasm;
   wasm.addTo(app);
 
+  hotcc::cli::TestCommand test;
+  test.frameworkArgs = programArgs;
+  test.addTo(app);
+
   for (auto [name, what, issue] :
-       {std::tuple{"test", "run test files in-process; rerun changed ones on save", 5},
-        std::tuple{"serve", "dev server: watch, compile patches, push to browsers", 4}}) {
+       {std::tuple{"serve", "dev server: watch, compile patches, push to browsers", 4}}) {
     auto *cmd = app.add_subcommand(name, std::string(what) + " (not available yet)");
     cmd->allow_extras();
     cmd->callback([name = std::string(name), issue] {

@@ -1,3 +1,4 @@
+#include "hotcc/cache_dir.hpp"
 #include "wasm_command.hpp"
 
 #include "hotcc/wasm/wasm_builder.hpp"
@@ -12,13 +13,6 @@ namespace hotcc::cli {
 
 namespace {
 
-std::string defaultCacheDir() {
-  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return std::string(xdg) + "/hotcc";
-  if (const char *home = std::getenv("HOME"); home && *home)
-    return std::string(home) + "/.cache/hotcc";
-  return "/tmp/hotcc-cache";
-}
 
 std::string joined(const std::vector<std::string> &items, const char *separator = ", ") {
   std::string out;

@@ -61,6 +61,9 @@ public:
   ReloadReport reloadFile(const std::string &path, const ReloadRequest &request = {});
   // Sets per-file flags; the next compile of the file is a full one.
   void configureFile(const std::string &path, FileConfig config);
+  // The files (as the engine knows them: absolute) whose text or headers changed since their last
+  // compile; what reloadChanged() would recompile.
+  std::vector<std::string> staleFiles();
   // Recompiles every file whose text or headers changed since its last successful compile.
   std::vector<ReloadReport> reloadChanged();
 
@@ -75,6 +78,13 @@ public:
 
   // Loads a shared library into the process; hot code may then call what it exports.
   Status loadLibrary(const std::string &path);
+
+  // Loads a shared library whose exports hot code finds before the process's own (a test
+  // framework hotcc built, in a host that links another copy of it).
+  Status loadLibraryFirst(const std::string &path);
+  // From now on hot code that refers to `linkName` calls `address` (a test adapter's registration
+  // hook in place of the framework's). Bind before adding the files that use it.
+  Status bindSymbol(const std::string &linkName, void *address);
 
   // Calls main(argc, argv) of the hot code. Fails when no file defines main.
   Status runMain(int argc, char **argv, int &exitCode);

@@ -1,5 +1,6 @@
 // The REPL's core: turning one input into a new version of the session file, compiling it through
 // the engine (which compiles only what changed), and running what the input asked to run.
+#include "hotcc/cache_dir.hpp"
 #include "hotcc/repl.hpp"
 
 #include "hotcc/crash_guard.hpp"
@@ -92,13 +93,6 @@ bool startsWithDeclarationKeyword(const std::string &text) {
   return false;
 }
 
-std::string defaultCacheDir() {
-  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return std::string(xdg) + "/hotcc";
-  if (const char *home = std::getenv("HOME"); home && *home)
-    return std::string(home) + "/.cache/hotcc";
-  return (fs::temp_directory_path() / "hotcc-cache").string();
-}
 
 
 // Clang's "N errors generated." and the engine's advice for running programs mean nothing here.

@@ -9,10 +9,10 @@
 namespace hotcc {
 
 struct GuardedOutcome {
-  enum class Kind { Returned, Signal, Exception };
+  enum class Kind { Returned, Signal, Exception, Timeout };
   Kind kind = Kind::Returned;
   int signal = 0;
-  std::string message;  // "segmentation fault (SIGSEGV)", or the exception's what()
+  std::string message;  // "SIGSEGV (segmentation fault)", the exception's what(), "timed out after 500 ms"
   bool ok() const { return kind == Kind::Returned; }
 };
 
@@ -20,6 +20,20 @@ struct GuardedOutcome {
 // crash inside the C library may leave it inconsistent: the outcome says what happened, the caller
 // decides what to trust afterwards. Guarded calls may nest and may run on several threads.
 GuardedOutcome runGuarded(void (*fn)(void *), void *arg);
+
+struct GuardOptions {
+  // false: exceptions leave the guarded call as they would without the guard (a test framework
+  // that reports them itself).
+  bool catchExceptions = true;
+  // Nonzero: a call still running after this many milliseconds of wall time is interrupted (a
+  // per-thread timer signal jumps out of it) and reported as Kind::Timeout.
+  unsigned timeoutMs = 0;
+};
+GuardedOutcome runGuarded(void (*fn)(void *), void *arg, const GuardOptions &options);
+
+// Restarts the timeout of the innermost guarded call on this thread that has one (a framework
+// that runs many tests inside one guarded call gives each its own time).
+void restartGuardTimeout();
 
 template <typename F> GuardedOutcome runGuarded(F &&f) {
   return runGuarded([](void *p) { (*static_cast<std::remove_reference_t<F> *>(p))(); },

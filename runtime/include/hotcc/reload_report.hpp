@@ -27,6 +27,7 @@ struct ReloadReport {
   std::uint64_t version = 0;              // the engine's version counter after this reload
   std::vector<std::string> files;         // files recompiled
   std::vector<std::string> compiled;      // display names of functions with a new body
+  std::vector<std::string> compiledAt;    // where each of `compiled` is defined (file:line)
   std::vector<std::string> removed;       // functions gone from the source; last body stays callable
   std::vector<std::string> addedGlobals;  // globals created by this reload
   std::vector<std::string> notes;         // warnings worth showing (kept values, removed functions)

@@ -1,0 +1,41 @@
+// Which test framework a file uses, and the framework's implementation built for `hotcc test`: a
+// shared library (the adapter, runtime/test_adapters/<framework>.cpp, plus the framework's own
+// code) compiled once per framework version and flags and kept in the cache directory.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace hotcc::testing {
+
+enum class Framework { Catch2, GoogleTest };
+
+struct FrameworkUse {
+  Framework kind = Framework::Catch2;
+  std::string includeLine;  // as the file spells it: "#include <catch2/catch.hpp>"
+  std::string header;       // the header it resolves to (absolute)
+  std::string name() const { return kind == Framework::Catch2 ? "Catch2" : "GoogleTest"; }
+};
+
+// The framework `file` includes, its header found in `includeDirs`, the file's directory and the
+// system directories. False with `error` set when it includes none hotcc supports.
+bool detectFramework(const std::string &file, const std::vector<std::string> &includeDirs,
+                     FrameworkUse &use, std::string &error);
+
+struct AdapterLibrary {
+  std::string path;
+  bool built = false;  // false: it was in the cache
+  double ms = 0;
+};
+
+// The adapter library for `use`, compiled with `flags` (-I, -D, -std as the test files get them).
+bool adapterLibrary(const FrameworkUse &use, const std::vector<std::string> &flags,
+                    const std::string &cacheDir, AdapterLibrary &library, std::string &error);
+
+// One shared library made of object files and static archives (whole), from the cache when they
+// have not changed.
+bool linkedLibrary(const std::vector<std::string> &inputs, const std::string &cacheDir,
+                   std::string &path, std::string &error);
+
+std::string defaultCacheDir();
+
+} // namespace hotcc::testing

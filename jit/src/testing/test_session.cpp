@@ -1,0 +1,407 @@
+// TestSession: test files through the engine, their registrations through the framework adapter,
+// runs under the crash guard. See hotcc/test_session.hpp and hotcc/test_adapter_abi.h.
+#include "hotcc/test_session.hpp"
+
+#include "hotcc/crash_guard.hpp"
+#include "hotcc/test_adapter_abi.h"
+#include "test_frameworks.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <dlfcn.h>
+
+namespace fs = std::filesystem;
+
+namespace hotcc {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::string absolute(const std::string &path) {
+  return fs::absolute(fs::path(path)).lexically_normal().string();
+}
+
+std::string fileOfLocation(const std::string &location, int &line) {
+  auto colon = location.rfind(':');
+  line = colon == std::string::npos ? 0 : std::atoi(location.c_str() + colon + 1);
+  return colon == std::string::npos ? location : location.substr(0, colon);
+}
+
+// The flags a framework library must be built with to match the test files (-I, -D, -std).
+std::vector<std::string> matchingFlags(const EngineOptions &options) {
+  std::vector<std::string> flags;
+  for (auto &dir : options.includeDirs)
+    flags.push_back("-I" + absolute(dir));
+  for (auto &define : options.defines)
+    flags.push_back("-D" + define);
+  if (!options.languageStandard.empty())
+    flags.push_back("-std=" + options.languageStandard);
+  return flags;
+}
+
+} // namespace
+
+struct TestSession::Impl {
+  std::unique_ptr<Engine> ownedEngine;
+  Engine *engine = nullptr;
+  TestOptions options;
+  std::string cacheDir;
+
+  struct Adapter {
+    testing::FrameworkUse use;
+    const hotcc_test_adapter *api = nullptr;
+  };
+  std::map<testing::Framework, Adapter> adapters;
+  std::map<std::string, std::string> pchs;  // include line + directory → PCH path
+
+  struct TestFile {
+    Adapter *adapter = nullptr;
+    bool loadedOnce = false;
+    fs::file_time_type attempted;  // mtime at the last compile (retried when it changes)
+  };
+  std::map<std::string, TestFile> files;
+
+  // Filled by the host callbacks during run().
+  TestRunResult *collecting = nullptr;
+
+  bool setUp(std::string &error);
+  Adapter *adapterFor(const testing::FrameworkUse &use, std::string &error);
+  bool configureTestFile(const std::string &path, const testing::FrameworkUse &use,
+                         std::string &error);
+  TestFileLoad loadOne(const std::string &path);
+  hotcc_test_host host();
+};
+
+bool TestSession::Impl::setUp(std::string &error) {
+  cacheDir = options.cacheDir.empty() ? testing::defaultCacheDir() : options.cacheDir;
+  std::vector<std::string> toLink;
+  for (auto &input : options.link) {
+    auto extension = fs::path(input).extension().string();
+    if (extension == ".so" || input.find(".so.") != std::string::npos) {
+      if (auto status = engine->loadLibrary(absolute(input)); !status) {
+        error = status.message();
+        return false;
+      }
+    } else if (extension == ".o" || extension == ".a") {
+      toLink.push_back(input);
+    } else {
+      error = "hotcc: error: --link " + input + ": expected a shared library (.so), an object (.o) "
+              "or an archive (.a)";
+      return false;
+    }
+  }
+  if (!toLink.empty()) {
+    std::string library;
+    if (!testing::linkedLibrary(toLink, cacheDir, library, error))
+      return false;
+    if (auto status = engine->loadLibrary(library); !status) {
+      error = status.message();
+      return false;
+    }
+  }
+  if (!options.sources.empty()) {
+    for (auto &report : engine->addFiles(options.sources))
+      if (!report.ok) {
+        error += report.error;
+      }
+    if (!error.empty())
+      return false;
+  }
+  return true;
+}
+
+TestSession::Impl::Adapter *TestSession::Impl::adapterFor(const testing::FrameworkUse &use,
+                                                           std::string &error) {
+  if (auto it = adapters.find(use.kind); it != adapters.end()) {
+    if (it->second.use.header != use.header) {
+      error = "hotcc: error: the test files use two " + use.name() + " headers (" +
+              it->second.use.header + ", " + use.header + "); one session loads one";
+      return nullptr;
+    }
+    return &it->second;
+  }
+  testing::AdapterLibrary library;
+  if (!testing::adapterLibrary(use, matchingFlags(engine->options()), cacheDir, library, error))
+    return nullptr;
+  if (library.built)
+    spdlog::info("hotcc: built the {} library in {:.0f} ms (cached for next time)", use.name(),
+                 library.ms);
+  if (auto status = engine->loadLibraryFirst(library.path); !status) {
+    error = status.message();
+    return nullptr;
+  }
+  void *handle = dlopen(library.path.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  auto entry = handle ? reinterpret_cast<hotcc_test_adapter_entry>(
+                            dlsym(handle, HOTCC_TEST_ADAPTER_ENTRY))
+                      : nullptr;
+  const hotcc_test_adapter *api = entry ? entry() : nullptr;
+  if (!api || api->abi_version != HOTCC_TEST_ABI_VERSION) {
+    error = "hotcc: error: " + library.path + " is not a hotcc test adapter of this version";
+    return nullptr;
+  }
+  if (api->override_count == 0) {
+    error = "hotcc: error: the " + use.name() + " adapter found no registration function to hook";
+    return nullptr;
+  }
+  for (std::size_t i = 0; i < api->override_count; ++i)
+    if (auto status = engine->bindSymbol(api->overrides[i].name, api->overrides[i].address);
+        !status) {
+      error = status.message();
+      return nullptr;
+    }
+  spdlog::debug("hotcc: {} from {}", api->framework, library.path);
+  auto &adapter = adapters[use.kind];
+  adapter.use = use;
+  adapter.api = api;
+  return &adapter;
+}
+
+// The framework header comes from a cached PCH, so a test file's compile parses only the file;
+// the file's own #include of it then finds the header's guard already defined.
+bool TestSession::Impl::configureTestFile(const std::string &path, const testing::FrameworkUse &use,
+                                          std::string &error) {
+  auto dir = fs::path(path).parent_path().string();
+  std::vector<std::string> search = {"-I" + dir};
+  auto key = use.includeLine + "\n" + dir;
+  auto &pch = pchs[key];
+  if (pch.empty()) {
+    bool built = false;
+    pch = engine->precompiledHeader(use.includeLine + "\n", cacheDir, search, false, built, error);
+    if (pch.empty()) {
+      pchs.erase(key);
+      return false;
+    }
+  }
+  FileConfig config;
+  config.extraArgs = {"-include-pch", pch, "-I" + dir};
+  config.usePreamble = false;
+  engine->configureFile(path, config);
+  return true;
+}
+
+TestFileLoad TestSession::Impl::loadOne(const std::string &path) {
+  auto start = Clock::now();
+  TestFileLoad load;
+  load.file = path;
+  auto &file = files[path];
+  if (!file.adapter) {
+    testing::FrameworkUse use;
+    Adapter *adapter = nullptr;
+    if (!testing::detectFramework(path, engine->options().includeDirs, use, load.error) ||
+        !(adapter = adapterFor(use, load.error)) || !configureTestFile(path, use, load.error)) {
+      files.erase(path);
+      return load;
+    }
+    file.adapter = adapter;
+  }
+  auto *api = file.adapter->api;
+  load.framework = api->framework;
+  std::error_code ec;
+  file.attempted = fs::last_write_time(path, ec);
+
+  auto known = engine->files();
+  bool inEngine = std::find(known.begin(), known.end(), path) != known.end();
+  api->begin_file(path.c_str());
+  ReloadReport report;
+  if (!inEngine || !file.loadedOnce) {
+    report = inEngine ? engine->reloadFile(path) : engine->addFile(path);
+  } else {
+    // Every registration object of the file is created afresh, so its initialiser registers the
+    // test again (a renamed or retagged test included) and a deleted test is gone.
+    ReloadRequest request;
+    request.freshGlobalsFrom = {path};
+    report = engine->reloadFile(path, request);
+  }
+  api->end_file(path.c_str(), report.ok ? 1 : 0);
+  load.ok = report.ok;
+  load.error = report.error;
+  load.tests = api->test_count(path.c_str());
+  if (report.ok && file.loadedOnce) {
+    std::set<int> changedLines;
+    for (auto &location : report.compiledAt) {
+      int line = 0;
+      if (fileOfLocation(location, line) == path)
+        changedLines.insert(line);
+    }
+    for (std::size_t i = 0; i < load.tests; ++i)
+      load.recompiledTests += changedLines.count(api->test_line(path.c_str(), i));
+  }
+  file.loadedOnce = file.loadedOnce || report.ok;
+  load.ms = msSince(start);
+  return load;
+}
+
+hotcc_test_host TestSession::Impl::host() {
+  hotcc_test_host h{};
+  h.context = this;
+  h.guard = [](void *context, void (*fn)(void *), void *arg, char *reason, size_t size) -> int {
+    auto *self = static_cast<Impl *>(context);
+    GuardOptions guard;
+    guard.catchExceptions = false;
+    guard.timeoutMs = self->options.timeoutMs;
+    auto outcome = runGuarded(fn, arg, guard);
+    if (outcome.ok())
+      return 0;
+    if (outcome.kind == GuardedOutcome::Kind::Signal && outcome.signal == SIGINT) {
+      // Ctrl-C stops hotcc, not just the test.
+      std::signal(SIGINT, SIG_DFL);
+      std::raise(SIGINT);
+    }
+    std::string text = outcome.kind == GuardedOutcome::Kind::Signal ? "crashed: " + outcome.message
+                                                                     : outcome.message;
+    std::snprintf(reason, size, "%s", text.c_str());
+    return 1;
+  };
+  h.restart_timeout = [](void *) { restartGuardTimeout(); };
+  h.case_started = [](void *context, const char *name, const char *file, int line) {
+    auto *run = static_cast<Impl *>(context)->collecting;
+    TestCaseResult result;
+    result.name = name;
+    result.file = file ? file : "";
+    result.line = line;
+    run->cases.push_back(std::move(result));
+  };
+  h.failure = [](void *context, const char *file, int line, const char *text) {
+    auto *run = static_cast<Impl *>(context)->collecting;
+    if (run->cases.empty())
+      return;
+    run->cases.back().failures.push_back({file ? file : "", line, text ? text : ""});
+  };
+  h.case_ended = [](void *context, int passed, long assertions) {
+    auto *run = static_cast<Impl *>(context)->collecting;
+    if (run->cases.empty())
+      return;
+    auto &result = run->cases.back();
+    result.passed = passed != 0 && result.failures.empty();
+    result.assertions = assertions;
+    (result.passed ? run->passed : run->failed)++;
+    if (assertions >= 0)
+      run->assertions += assertions;
+  };
+  return h;
+}
+
+TestSession::TestSession() : impl_(std::make_unique<Impl>()) {}
+TestSession::~TestSession() = default;
+
+std::unique_ptr<TestSession> TestSession::create(TestOptions options, std::string &error) {
+  auto engineOptions = options.engine;
+  engineOptions.quiescent = true;  // no test code runs while files reload
+  auto engine = Engine::create(engineOptions, error);
+  if (!engine)
+    return nullptr;
+  auto session = attach(*engine, std::move(options), error);
+  if (session)
+    session->impl_->ownedEngine = std::move(engine);
+  return session;
+}
+
+std::unique_ptr<TestSession> TestSession::attach(Engine &engine, TestOptions options,
+                                                 std::string &error) {
+  std::unique_ptr<TestSession> session(new TestSession());
+  session->impl_->engine = &engine;
+  session->impl_->options = std::move(options);
+  if (!session->impl_->setUp(error))
+    return nullptr;
+  return session;
+}
+
+std::vector<TestFileLoad> TestSession::load(const std::vector<std::string> &testFiles) {
+  std::vector<TestFileLoad> out;
+  for (auto &file : testFiles)
+    out.push_back(impl_->loadOne(absolute(file)));
+  return out;
+}
+
+std::vector<TestFileLoad> TestSession::reloadChanged(std::vector<ReloadReport> &sourceReports) {
+  std::vector<std::string> stale = impl_->engine->staleFiles(), tests;
+  // Code under test first, so reloaded tests already call its new version.
+  for (auto &file : stale) {
+    if (impl_->files.count(file))
+      tests.push_back(file);
+    else
+      sourceReports.push_back(impl_->engine->reloadFile(file));
+  }
+  // A test file whose first compile failed is not in the engine: retried when it is saved again.
+  for (auto &[path, file] : impl_->files) {
+    std::error_code ec;
+    if (!file.loadedOnce && fs::last_write_time(path, ec) != file.attempted &&
+        std::find(tests.begin(), tests.end(), path) == tests.end())
+      tests.push_back(path);
+  }
+  return load(tests);
+}
+
+TestRunResult TestSession::run(const std::vector<std::string> &onlyFiles) {
+  auto start = Clock::now();
+  TestRunResult result;
+  impl_->collecting = &result;
+  std::vector<std::string> args = {"hotcc"};
+  args.insert(args.end(), impl_->options.frameworkArgs.begin(), impl_->options.frameworkArgs.end());
+  std::vector<const char *> argv;
+  for (auto &a : args)
+    argv.push_back(a.c_str());
+  std::set<std::string> wanted;
+  for (auto &f : onlyFiles)
+    wanted.insert(absolute(f));
+
+  auto host = impl_->host();
+  for (auto &[kind, adapter] : impl_->adapters) {
+    std::vector<std::string> files;
+    for (auto &[path, file] : impl_->files)
+      if (file.adapter == &adapter && (wanted.empty() || wanted.count(path)))
+        files.push_back(path);
+    if (files.empty())
+      continue;
+    std::vector<const char *> fileArgs;
+    if (!wanted.empty())
+      for (auto &f : files)
+        fileArgs.push_back(f.c_str());
+    char error[2048] = {};
+    int rc = 0;
+    // Tests run under their own guards; this one catches the framework itself going down.
+    auto outcome = runGuarded([&] {
+      rc = adapter.api->run(static_cast<int>(argv.size()), argv.data(), fileArgs.data(),
+                            fileArgs.size(), &host, error, sizeof error);
+    });
+    if (!outcome.ok())
+      result.error += "hotcc: error: " + adapter.use.name() + " stopped: " + outcome.message + "\n";
+    else if (rc != 0)
+      result.error += std::string("hotcc: error: ") + error + "\n";
+  }
+  impl_->collecting = nullptr;
+  result.ms = msSince(start);
+  return result;
+}
+
+Engine &TestSession::engine() { return *impl_->engine; }
+
+std::vector<std::string> TestSession::testFiles() const {
+  std::vector<std::string> out;
+  for (auto &[path, file] : impl_->files)
+    out.push_back(path);
+  return out;
+}
+
+std::vector<std::string> TestSession::watchedFiles() const {
+  auto files = impl_->engine->watchedFiles();
+  for (auto &[path, file] : impl_->files)
+    if (std::find(files.begin(), files.end(), path) == files.end())
+      files.push_back(path);
+  return files;
+}
+
+} // namespace hotcc

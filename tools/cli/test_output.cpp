@@ -1,0 +1,82 @@
+#include "test_output.hpp"
+
+#include <filesystem>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace hotcc::cli {
+
+namespace {
+
+std::string plural(std::size_t n, const char *one, const char *many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+std::string milliseconds(double ms) {
+  std::ostringstream out;
+  out.precision(0);
+  out << std::fixed << ms << " ms";
+  return out.str();
+}
+
+} // namespace
+
+std::string displayPath(const std::string &path) {
+  std::error_code ec;
+  auto relative = fs::relative(path, fs::current_path(ec), ec);
+  if (ec || relative.empty() || relative.native().rfind("..", 0) == 0)
+    return path;
+  return relative.string();
+}
+
+std::string fileLine(const TestFileLoad &load, const TestRunResult &run, double ms, bool firstRun) {
+  std::size_t cases = 0, failed = 0;
+  long assertions = 0;
+  bool counted = true;
+  for (auto &c : run.cases) {
+    if (c.file != load.file)
+      continue;
+    ++cases;
+    failed += c.passed ? 0 : 1;
+    counted = counted && c.assertions >= 0;
+    assertions += c.assertions >= 0 ? c.assertions : 0;
+  }
+  std::string line = fs::path(load.file).filename().string() + ": ";
+  if (firstRun) {
+    line += plural(cases, "test case", "test cases");
+    if (failed == 0 && counted)
+      line += ", " + plural(static_cast<std::size_t>(assertions), "assertion", "assertions");
+  } else {
+    line += plural(load.recompiledTests, "test case", "test cases") + " recompiled, " +
+            std::to_string(cases) + " run";
+  }
+  line += failed == 0 ? " \u2014 all passed" : " \u2014 " + std::to_string(failed) + " failed";
+  line += " (" + milliseconds(ms) + (firstRun ? ", first run)" : ")");
+  return line + "\n";
+}
+
+std::string failureBlock(const TestRunResult &run) {
+  std::string out;
+  for (auto &c : run.cases) {
+    if (c.passed)
+      continue;
+    out += "  FAILED: \"" + c.name + "\" (" + displayPath(c.file) + ":" + std::to_string(c.line) +
+           ")\n";
+    for (auto &f : c.failures) {
+      std::istringstream lines(f.text);
+      std::string first;
+      std::getline(lines, first);
+      out += "    " + displayPath(f.file) + ":" + std::to_string(f.line) + ": " + first + "\n";
+      for (std::string more; std::getline(lines, more);)
+        out += "      " + more + "\n";
+    }
+  }
+  return out;
+}
+
+std::string summaryLine(const TestRunResult &run) {
+  return std::to_string(run.passed) + " passed, " + std::to_string(run.failed) + " failed\n";
+}
+
+} // namespace hotcc::cli

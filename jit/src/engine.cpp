@@ -285,7 +285,12 @@ bool Engine::Impl::giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler
     if (global.kind != frontend::GlobalKind::Data || global.threadLocal || !live.data.count(name) ||
         !inFreshFile(global.location))
       continue;
-    std::string base = name.substr(0, name.find(".hcr."));
+    // Renames apply before internal names are promoted: strip the unit's suffix, then any earlier
+    // generation.
+    std::string base = name;
+    if (auto promoted = base.find(".hc." + p.unit->tag); promoted != std::string::npos)
+      base.erase(promoted);
+    base = base.substr(0, base.find(".hcr."));
     std::string fresh = base + ".hcr." + std::to_string(++globalGeneration);
     settings.renamedGlobals[base] = fresh;
     p.replacedGlobals.emplace_back(name, fresh);

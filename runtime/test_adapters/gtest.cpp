@@ -178,7 +178,8 @@ int run(int argc, const char *const *args, const char *const *files, size_t file
       break;
     // A test crashed or hung: it fails with the reason and the run goes on after it.
     std::string name = std::string(running->test_suite_name()) + "." + running->name();
-    host->failure(host->context, running->file(), running->line(), reason);
+    std::string text = std::string("FAILED: ") + reason;
+    host->failure(host->context, running->file(), running->line(), text.c_str());
     host->case_ended(host->context, 0, -1);
     finished.insert(name);
     running = nullptr;

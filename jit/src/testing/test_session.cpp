@@ -226,6 +226,8 @@ TestFileLoad TestSession::Impl::loadOne(const std::string &path) {
     report = engine->reloadFile(path, request);
   }
   api->end_file(path.c_str(), report.ok ? 1 : 0);
+  spdlog::debug("hotcc: {}: {} functions compiled, {} globals made afresh, {} new globals", path,
+                report.compiled.size(), report.replacedGlobals.size(), report.addedGlobals.size());
   load.ok = report.ok;
   load.error = report.error;
   load.tests = api->test_count(path.c_str());

@@ -186,6 +186,8 @@ std::uintptr_t OrcHost::address(const std::string &name) {
 }
 
 llvm::Error OrcHost::bindSymbol(const std::string &name, void *address) {
+  if (auto it = bound_.find(name); it != bound_.end() && it->second == address)
+    return llvm::Error::success();
   if (defined_.count(name))
     return llvm::createStringError("hotcc: " + name + " is defined already");
   auto &es = jit_->getExecutionSession();
@@ -195,6 +197,7 @@ llvm::Error OrcHost::bindSymbol(const std::string &name, void *address) {
   if (auto err = dylib_->define(llvm::orc::absoluteSymbols(std::move(symbols))))
     return err;
   defined_.insert(name);
+  bound_[name] = address;
   return llvm::Error::success();
 }
 
@@ -204,8 +207,12 @@ llvm::Error OrcHost::searchLibraryFirst(const std::string &path) {
       path.c_str(), jit_->getDataLayout().getGlobalPrefix());
   if (!generator)
     return generator.takeError();
+  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  if (handle && std::find(firstLibraries_.begin(), firstLibraries_.end(), handle) !=
+                    firstLibraries_.end())
+    return llvm::Error::success();  // searched first already
   dylib_->addGenerator(std::move(*generator));
-  if (void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD))
+  if (handle)
     firstLibraries_.push_back(handle);
   return llvm::Error::success();
 }

@@ -58,7 +58,8 @@ private:
   llvm::orc::JITDylib *dylib_ = nullptr;
   int optLevel_ = 0;
   std::set<std::string> defined_;  // every name we defined in the dylib
-  std::vector<void *> firstLibraries_;  // searched before the process (searchLibraryFirst)
+  std::vector<void *> firstLibraries_;
+  std::map<std::string, void *> bound_;  // bindSymbol's names, so binding again is harmless  // searched before the process (searchLibraryFirst)
 };
 
 } // namespace hotcc::jit

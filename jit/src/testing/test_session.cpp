@@ -368,10 +368,10 @@ TestRunResult TestSession::run(const std::vector<std::string> &onlyFiles) {
         files.push_back(path);
     if (files.empty())
       continue;
+    // Always this session's files: the adapter is shared by every session in the process.
     std::vector<const char *> fileArgs;
-    if (!wanted.empty())
-      for (auto &f : files)
-        fileArgs.push_back(f.c_str());
+    for (auto &f : files)
+      fileArgs.push_back(f.c_str());
     char error[2048] = {};
     int rc = 0;
     // Tests run under their own guards; this one catches the framework itself going down.

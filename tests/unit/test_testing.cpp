@@ -45,7 +45,7 @@ TEST_CASE("a Catch2 file runs against the host's live state", "[testing]") {
   Host host;
   std::string error;
   hotcc::TestOptions options;
-  options.timeoutMs = 2000;
+  options.timeoutMs = 300;
   auto session = hotcc::TestSession::attach(*host.engine, options, error);
   REQUIRE(session);
 
@@ -88,7 +88,7 @@ TEST_CASE("hangs") { volatile int spin = 1; while (spin) {} }
   auto *hang = findCase(run, "hangs");
   REQUIRE(hang);
   REQUIRE(hang->failures.size() == 1);
-  CHECK(hang->failures[0].text == "FAILED: timed out after 2000 ms");
+  CHECK(hang->failures[0].text == "FAILED: timed out after 300 ms");
   CHECK(*host.engine->lookupFunction<int>("score") == 6);  // the test changed the host's state
 
   SECTION("an edited file replaces its tests; only the changed one is compiled again") {
@@ -145,7 +145,7 @@ TEST_CASE("a GoogleTest file runs, crashes included, and the run goes on", "[tes
   Host host;
   std::string error;
   hotcc::TestOptions options;
-  options.timeoutMs = 2000;
+  options.timeoutMs = 300;
   auto session = hotcc::TestSession::attach(*host.engine, options, error);
   REQUIRE(session);
   TempSource tests("test_game_gtest.cpp", R"(#include <gtest/gtest.h>

@@ -78,11 +78,13 @@ bool runCompiler(std::vector<std::string> args, const std::string &cacheDir, std
   std::string compiler = HOTCC_CXX_COMPILER;
   args.insert(args.begin(), compiler);
   std::vector<llvm::StringRef> argv(args.begin(), args.end());
-  auto log = fs::path(cacheDir) / ("build-" + std::to_string(::getpid()) + ".log");
-  std::optional<llvm::StringRef> redirects[] = {std::nullopt, log.string(), log.string()};
+  // The redirect paths are StringRefs: the string must outlive the call.
+  const std::string log = cacheDir + "/build-" + std::to_string(::getpid()) + ".log";
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(log),
+                                                llvm::StringRef(log)};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(compiler, argv, std::nullopt, redirects, 0, 0, &message);
-  std::string output = readFile(log.string());
+  std::string output = readFile(log);
   std::error_code ec;
   fs::remove(log, ec);
   if (rc == 0)
@@ -183,6 +185,8 @@ bool adapterLibrary(const FrameworkUse &use, const std::vector<std::string> &fla
               "libgtest-dev)";
       return false;
     }
+    // The directory holding gtest/gtest.h comes first, so the adapter sees the test files' copy.
+    args.push_back("-I" + fs::path(use.header).parent_path().parent_path().string());
     args.push_back("-DHOTCC_GTEST_VERSION=\"" + googleTestVersion(*gtest) + "\"");
     args.push_back(source);
     args.insert(args.end(), {"-Wl,--whole-archive", *gtest, "-Wl,--no-whole-archive"});

@@ -40,11 +40,11 @@ std::string fileOfLocation(const std::string &location, int &line) {
   return colon == std::string::npos ? location : location.substr(0, colon);
 }
 
-// The flags a framework library must be built with to match the test files (-I, -D, -std).
+// The flags a framework library must be built with to match the test files (-D, -std). Not the
+// -I directories: the framework header is named by its path, and a key with the user's (often
+// temporary) directories would rebuild the library for every checkout.
 std::vector<std::string> matchingFlags(const EngineOptions &options) {
   std::vector<std::string> flags;
-  for (auto &dir : options.includeDirs)
-    flags.push_back("-I" + absolute(dir));
   for (auto &define : options.defines)
     flags.push_back("-D" + define);
   if (!options.languageStandard.empty())

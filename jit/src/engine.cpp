@@ -113,7 +113,7 @@ struct Engine::Impl {
   std::vector<ReloadReport> loadBatch(const std::vector<Unit *> &batch,
                                       const ReloadRequest &request = {});
   bool giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler,
-                        llvm::Expected<frontend::CompiledUnit> &compiled);
+                        const std::map<std::string, frontend::GlobalInfo> &candidates);
   bool compileUnit(Pending &p);
   bool planUnit(Pending &p, jit::LiveState &planning);
   void checkUndefined(std::vector<Pending> &pending);
@@ -245,9 +245,14 @@ bool Engine::Impl::compileUnit(Pending &p) {
   p.stamps[unit.path] = stampOf(unit.path);
   unit.attempted = p.stamps;
 
-  auto compiled = unitCompiler.compile(unit.path, unit.tag, !p.request.fullCompile);
-  if (compiled && !p.request.freshGlobalsFrom.empty())
-    giveFreshStorage(p, unitCompiler, compiled);
+  // Fresh storage is chosen by where the live globals were defined (one compile), or, for a REPL
+  // whose redefinition carries a new #line name, by where the new compile defines them.
+  bool renameFirst = !p.request.freshGlobalsFrom.empty() && p.request.freshByLiveLocation;
+  bool fresh = renameFirst && giveFreshStorage(p, unitCompiler, live.data);
+  auto compiled = unitCompiler.compile(unit.path, unit.tag, !p.request.fullCompile && !fresh);
+  if (compiled && !p.request.freshGlobalsFrom.empty() && !renameFirst &&
+      giveFreshStorage(p, unitCompiler, compiled->globals))
+    compiled = unitCompiler.compile(unit.path, unit.tag, /*allowSkipping=*/false);
   if (compiled && compiled->timing.skippedBodies > 0 && becameThrowing(*compiled, live)) {
     // Clang let callers in this file call a function it proved cannot throw without an unwind
     // path. Now it can throw: those callers, skipped or not, must be compiled again.
@@ -269,10 +274,11 @@ bool Engine::Impl::compileUnit(Pending &p) {
   return true;
 }
 
-// A REPL redefinition of a variable: the globals it defines that exist already get new storage
-// under a new link name, and the unit is compiled again in full so every body refers to it.
+// A REPL redefinition of a variable, or a test file whose registrations must run again: the live
+// globals among `candidates` defined in the fresh files get new storage under a new link name,
+// and the compile is a full one so every body refers to the new storage.
 bool Engine::Impl::giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler,
-                                    llvm::Expected<frontend::CompiledUnit> &compiled) {
+                                    const std::map<std::string, frontend::GlobalInfo> &candidates) {
   auto inFreshFile = [&](const std::string &location) {
     for (auto &file : p.request.freshGlobalsFrom)
       if (location.rfind(file + ":", 0) == 0)
@@ -281,7 +287,7 @@ bool Engine::Impl::giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler
   };
   auto settings = fileSettings[p.unit->path];
   bool renamed = false;
-  for (auto &[name, global] : compiled->globals) {
+  for (auto &[name, global] : candidates) {
     if (global.kind != frontend::GlobalKind::Data || global.threadLocal || !live.data.count(name) ||
         !inFreshFile(global.location))
       continue;
@@ -301,7 +307,6 @@ bool Engine::Impl::giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler
   p.settingsBefore = fileSettings[p.unit->path];
   fileSettings[p.unit->path] = settings;
   unitCompiler.configureFile(p.unit->path, settings);
-  compiled = unitCompiler.compile(p.unit->path, p.unit->tag, /*allowSkipping=*/false);
   return true;
 }
 

@@ -40,6 +40,10 @@ struct ReloadRequest {
   // Globals defined in these files (presumed names, as #line sets them) that already have storage
   // get new storage, initialised afresh; code compiled from now on uses it. A REPL redefinition.
   std::vector<std::string> freshGlobalsFrom;
+  // Choose them by where the live globals were defined, before compiling (one compile instead of
+  // two; a test file re-running its registrations). Default: by where the new compile defines
+  // them (a REPL redefinition names its input anew with #line).
+  bool freshByLiveLocation = false;
   bool fullCompile = false;  // parse every body, even unchanged ones
 };
 

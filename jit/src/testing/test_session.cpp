@@ -223,6 +223,7 @@ TestFileLoad TestSession::Impl::loadOne(const std::string &path) {
     // test again (a renamed or retagged test included) and a deleted test is gone.
     ReloadRequest request;
     request.freshGlobalsFrom = {path};
+    request.freshByLiveLocation = true;
     report = engine->reloadFile(path, request);
   }
   api->end_file(path.c_str(), report.ok ? 1 : 0);

@@ -56,8 +56,9 @@ private:
 };
 
 hotcc_adapter::FileRegistrations<Catch::TestCase> &registrations() {
-  static hotcc_adapter::FileRegistrations<Catch::TestCase> instance;
-  return instance;
+  // Never destroyed: at exit the JIT'd code a test's invoker belongs to may be gone already.
+  static auto *instance = new hotcc_adapter::FileRegistrations<Catch::TestCase>();
+  return *instance;
 }
 
 // File names outlive the JIT'd string literal they came from (old code may be freed).

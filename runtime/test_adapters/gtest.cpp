@@ -36,8 +36,9 @@ struct RecordedTest {
 };
 
 hotcc_adapter::FileRegistrations<RecordedTest> &registrations() {
-  static hotcc_adapter::FileRegistrations<RecordedTest> instance;
-  return instance;
+  // Never destroyed: at exit the JIT'd code a test's invoker belongs to may be gone already.
+  static auto *instance = new hotcc_adapter::FileRegistrations<RecordedTest>();
+  return *instance;
 }
 
 // Every (suite, name) GoogleTest knows, and the factory of the version that runs now.

@@ -5,7 +5,7 @@ HOTCC_BUILD=${HOTCC_BUILD_DIR:-$HOTCC_ROOT/build}
 
 hotcc_packages=(
   clang-22 lld-22 llvm-22-dev libclang-22-dev libclang-cpp22-dev liblld-22-dev clang-tools-22
-  libgc-dev libspdlog-dev catch2 libcli11-dev nlohmann-json3-dev libedit-dev
+  libgc-dev libspdlog-dev catch2 libgtest-dev libcli11-dev nlohmann-json3-dev libedit-dev
   cmake ninja-build ccache pkg-config tmux python3 zlib1g-dev libzstd-dev
   emscripten nodejs wasi-libc libc++-22-dev-wasm32
 )

@@ -98,7 +98,8 @@ def check_ticks(ticks, formulas, dump=""):
 
 
 class Proc:
-    """A running `hotcc run --watch ...`; stdout/stderr are read line by line by threads."""
+    """A running hotcc (`hotcc run --watch ...`, `hotcc test --watch ...`); stdout/stderr are
+    read line by line by threads."""
 
     def __init__(self, session, args, cwd):
         self.session = session
@@ -248,7 +249,12 @@ class Session:
 
     def watch(self, *args):
         """Start `hotcc run --watch ARGS` in the temp dir."""
-        p = Proc(self, [self.hotcc, "run", "--watch", *map(str, args)], self.dir)
+        return self.start("run", "--watch", *args)
+
+    def start(self, *args):
+        """Start `hotcc ARGS` in the temp dir without waiting for it (any subcommand, e.g.
+        `test ... --watch`); it is killed when the test ends."""
+        p = Proc(self, [self.hotcc, *map(str, args)], self.dir)
         self.procs.append(p)
         return p
 

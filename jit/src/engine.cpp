@@ -249,7 +249,9 @@ bool Engine::Impl::compileUnit(Pending &p) {
   // whose redefinition carries a new #line name, by where the new compile defines them.
   bool renameFirst = !p.request.freshGlobalsFrom.empty() && p.request.freshByLiveLocation;
   bool fresh = renameFirst && giveFreshStorage(p, unitCompiler, live.data);
-  auto compiled = unitCompiler.compile(unit.path, unit.tag, !p.request.fullCompile && !fresh);
+  bool bodiesStay = !p.request.freshGlobalsNamed.empty();
+  auto compiled =
+      unitCompiler.compile(unit.path, unit.tag, !p.request.fullCompile && (!fresh || bodiesStay));
   if (compiled && !p.request.freshGlobalsFrom.empty() && !renameFirst &&
       giveFreshStorage(p, unitCompiler, compiled->globals))
     compiled = unitCompiler.compile(unit.path, unit.tag, /*allowSkipping=*/false);
@@ -289,7 +291,8 @@ bool Engine::Impl::giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler
   bool renamed = false;
   for (auto &[name, global] : candidates) {
     if (global.kind != frontend::GlobalKind::Data || global.threadLocal || !live.data.count(name) ||
-        !inFreshFile(global.location))
+        !inFreshFile(global.location) ||
+        name.find(p.request.freshGlobalsNamed) == std::string::npos)
       continue;
     // Renames apply before internal names are promoted: strip the unit's suffix, then any earlier
     // generation.
@@ -306,7 +309,8 @@ bool Engine::Impl::giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler
     return false;
   p.settingsBefore = fileSettings[p.unit->path];
   fileSettings[p.unit->path] = settings;
-  unitCompiler.configureFile(p.unit->path, settings);
+  unitCompiler.configureFile(p.unit->path, settings,
+                             /*keepBodies=*/!p.request.freshGlobalsNamed.empty());
   return true;
 }
 

@@ -44,6 +44,10 @@ struct ReloadRequest {
   // two; a test file re-running its registrations). Default: by where the new compile defines
   // them (a REPL redefinition names its input anew with #line).
   bool freshByLiveLocation = false;
+  // Non-empty: only globals whose link name contains this get fresh storage (a test framework's
+  // registration objects, which no function body refers to), so unchanged bodies may still be
+  // skipped by the compile.
+  std::string freshGlobalsNamed;
   bool fullCompile = false;  // parse every body, even unchanged ones
 };
 

@@ -14,6 +14,11 @@ struct FrameworkUse {
   std::string includeLine;  // as the file spells it: "#include <catch2/catch.hpp>"
   std::string header;       // the header it resolves to (absolute)
   std::string name() const { return kind == Framework::Catch2 ? "Catch2" : "GoogleTest"; }
+  // What the link names of the file-scope objects that register tests contain: Catch's
+  // autoRegistrarN, GoogleTest's Suite_Name_Test::test_info_. No test body refers to them.
+  std::string registrationGlobals() const {
+    return kind == Framework::Catch2 ? "autoRegistrar" : "test_info_";
+  }
 };
 
 // The framework `file` includes, its header found in `includeDirs`, the file's directory and the

@@ -187,7 +187,7 @@ bool TestSession::Impl::configureTestFile(const std::string &path, const testing
   }
   FileConfig config;
   config.extraArgs = {"-include-pch", pch, "-I" + dir};
-  config.usePreamble = false;
+  config.usePreamble = true;
   engine->configureFile(path, config);
   return true;
 }
@@ -224,6 +224,7 @@ TestFileLoad TestSession::Impl::loadOne(const std::string &path) {
     ReloadRequest request;
     request.freshGlobalsFrom = {path};
     request.freshByLiveLocation = true;
+    request.freshGlobalsNamed = file.adapter->use.registrationGlobals();
     report = engine->reloadFile(path, request);
   }
   api->end_file(path.c_str(), report.ok ? 1 : 0);

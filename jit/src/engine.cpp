@@ -245,13 +245,11 @@ bool Engine::Impl::compileUnit(Pending &p) {
   p.stamps[unit.path] = stampOf(unit.path);
   unit.attempted = p.stamps;
 
-  // Fresh storage is chosen by where the live globals were defined (one compile), or, for a REPL
-  // whose redefinition carries a new #line name, by where the new compile defines them.
-  bool renameFirst = !p.request.freshGlobalsFrom.empty() && p.request.freshByLiveLocation;
-  bool fresh = renameFirst && giveFreshStorage(p, unitCompiler, live.data);
-  bool bodiesStay = !p.request.freshGlobalsNamed.empty();
-  auto compiled =
-      unitCompiler.compile(unit.path, unit.tag, !p.request.fullCompile && (!fresh || bodiesStay));
+  // See ReloadRequest::freshGlobalsNamed for the two ways fresh storage is chosen.
+  bool renameFirst = !p.request.freshGlobalsFrom.empty() && !p.request.freshGlobalsNamed.empty();
+  if (renameFirst)
+    giveFreshStorage(p, unitCompiler, live.data);
+  auto compiled = unitCompiler.compile(unit.path, unit.tag, !p.request.fullCompile);
   if (compiled && !p.request.freshGlobalsFrom.empty() && !renameFirst &&
       giveFreshStorage(p, unitCompiler, compiled->globals))
     compiled = unitCompiler.compile(unit.path, unit.tag, /*allowSkipping=*/false);

@@ -40,13 +40,11 @@ struct ReloadRequest {
   // Globals defined in these files (presumed names, as #line sets them) that already have storage
   // get new storage, initialised afresh; code compiled from now on uses it. A REPL redefinition.
   std::vector<std::string> freshGlobalsFrom;
-  // Choose them by where the live globals were defined, before compiling (one compile instead of
-  // two; a test file re-running its registrations). Default: by where the new compile defines
-  // them (a REPL redefinition names its input anew with #line).
-  bool freshByLiveLocation = false;
-  // Non-empty: only globals whose link name contains this get fresh storage (a test framework's
-  // registration objects, which no function body refers to), so unchanged bodies may still be
-  // skipped by the compile.
+  // Non-empty: only live globals whose link name contains this get fresh storage (a test
+  // framework's registration objects, which no function body refers to). They are chosen by where
+  // they were defined, before one compile that may still skip unchanged bodies. Empty: chosen by
+  // where the new compile defines them, then compiled again in full (a REPL redefinition names
+  // its input anew with #line).
   std::string freshGlobalsNamed;
   bool fullCompile = false;  // parse every body, even unchanged ones
 };

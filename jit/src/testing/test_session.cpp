@@ -223,7 +223,6 @@ TestFileLoad TestSession::Impl::loadOne(const std::string &path) {
     // test again (a renamed or retagged test included) and a deleted test is gone.
     ReloadRequest request;
     request.freshGlobalsFrom = {path};
-    request.freshByLiveLocation = true;
     request.freshGlobalsNamed = file.adapter->use.registrationGlobals();
     report = engine->reloadFile(path, request);
   }

@@ -1,5 +1,7 @@
 #include "ir_normalize.hpp"
 
+#include "hotcc/frontend/ir_surgery.hpp"
+
 #include <llvm/Demangle/Demangle.h>
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/Function.h>
@@ -76,16 +78,22 @@ public:
 
   void run() {
     localiseAvailableExternally();
+    recordExports();
     classify();
     promoteInternals();
+    reachEverythingIndirectly();
     nameCodeLocalsByContent();
     hashHotFunctions();
     describeGlobals();
   }
 
 private:
+  // A file's constants, and any table of label addresses (`&&label`, mutable or not: its values
+  // only mean something to the body they point into), travel with the code that uses them.
   bool isCodeLocal(const llvm::GlobalVariable &g) const {
-    return g.hasLocalLinkage() && g.isConstant();
+    if (!g.hasLocalLinkage())
+      return false;
+    return g.isConstant() || (g.hasInitializer() && !labelOwners(*g.getInitializer()).empty());
   }
 
   // available_externally bodies (extern templates, always_inline members of libstdc++) may have
@@ -102,6 +110,27 @@ private:
         g.setInitializer(nullptr);
         g.setLinkage(llvm::GlobalValue::ExternalLinkage);
       }
+  }
+
+  // What a normal link with -rdynamic would put in the program's dynamic symbol table: defined,
+  // external, default visibility. Libraries the program dlopens may bind to these.
+  void recordExports() {
+    for (auto &go : module_.global_objects())
+      if (!go.isDeclaration() && !go.hasLocalLinkage() && go.hasDefaultVisibility())
+        exported_.insert(&go);
+  }
+
+  // Hot code is one program spread over JIT allocations that may lie far apart: a reference that
+  // Clang made direct and PC-relative because the target was hidden or dso_local (same shared
+  // object) could not reach it. Through the GOT it reaches anything; the JIT linker turns it back
+  // into a direct reference where the target is in range.
+  void reachEverythingIndirectly() {
+    for (auto &gv : module_.global_values()) {
+      if (gv.hasLocalLinkage() || gv.getName().starts_with("llvm."))
+        continue;
+      gv.setVisibility(llvm::GlobalValue::DefaultVisibility);
+      gv.setDSOLocal(false);
+    }
   }
 
   void classify() {
@@ -125,6 +154,7 @@ private:
         info.kind = FunctionKind::Library;
       info.odr = fn.hasLinkOnceODRLinkage() || fn.hasWeakODRLinkage();
       info.nounwind = fn.doesNotThrow();
+      info.exported = exported_.count(&fn) != 0;
       kinds_[&fn] = info.kind;
       pendingFunctions_[&fn] = std::move(info);
     }
@@ -161,6 +191,13 @@ private:
   void printConstant(llvm::raw_ostream &os, const llvm::Constant *c) {
     if (const auto *gv = llvm::dyn_cast<llvm::GlobalValue>(c)) {
       os << referenceToken(gv);
+      return;
+    }
+    if (const auto *label = llvm::dyn_cast<llvm::BlockAddress>(c)) {
+      // Which function and which of its blocks: two label tables of the same size must differ.
+      const auto *block = label->getBasicBlock();
+      os << "(label " << referenceToken(label->getFunction()) << " "
+         << std::distance(block->getParent()->begin(), block->getIterator()) << ")";
       return;
     }
     if (llvm::isa<llvm::ConstantData>(c) && !llvm::isa<llvm::ConstantDataSequential>(c)) {
@@ -438,6 +475,7 @@ private:
       info.linkName = g.getName().str();
       info.kind = isCodeLocal(g) ? GlobalKind::CodeLocal : GlobalKind::Data;
       info.threadLocal = g.isThreadLocal();
+      info.exported = exported_.count(&g) != 0;
       info.displayName = llvm::demangle(info.linkName);
       if (auto it = globalFacts_.find(&g); it != globalFacts_.end()) {
         info.displayName = it->second.displayName;
@@ -479,6 +517,7 @@ private:
   std::map<std::string, llvm::GlobalValue *> byContentName_;
   std::vector<llvm::GlobalValue *> dead_;
   std::set<const llvm::Function *> namedHelpers_;
+  std::set<const llvm::GlobalObject *> exported_;
   std::map<const llvm::GlobalVariable *, std::set<std::uint64_t>> dynamicInitHashes_;
 };
 

@@ -103,6 +103,26 @@ std::vector<const llvm::Function *> initialisersToRun(const llvm::Module &m,
   return run;
 }
 
+static void collectLabelOwners(const llvm::Constant &c, std::set<const llvm::Function *> &out,
+                               std::set<const llvm::Constant *> &seen) {
+  if (!seen.insert(&c).second || llvm::isa<llvm::GlobalValue>(c))
+    return;
+  if (const auto *label = llvm::dyn_cast<llvm::BlockAddress>(&c)) {
+    out.insert(label->getFunction());
+    return;
+  }
+  for (const auto &op : c.operands())
+    if (const auto *inner = llvm::dyn_cast<llvm::Constant>(op.get()))
+      collectLabelOwners(*inner, out, seen);
+}
+
+std::set<const llvm::Function *> labelOwners(const llvm::Constant &constant) {
+  std::set<const llvm::Function *> out;
+  std::set<const llvm::Constant *> seen;
+  collectLabelOwners(constant, out, seen);
+  return out;
+}
+
 void dropSpecialArrays(llvm::Module &m) {
   std::vector<llvm::GlobalVariable *> special;
   for (auto &g : m.globals())

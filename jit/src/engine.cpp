@@ -6,6 +6,7 @@
 #include "hotcc/exit_handlers.hpp"
 #include "hotcc/frontend/compiler.hpp"
 #include "module_split.hpp"
+#include "export_table.hpp"
 #include "orc_host.hpp"
 #include "reload_plan.hpp"
 
@@ -595,7 +596,13 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
       live.data[name] = global;
       if (global.user)
         p.report.addedGlobals.push_back(global.displayName);
+      if (global.exported && !global.threadLocal)
+        host->exports().add(name, addresses.at(name));
     }
+    for (auto &[name, fn] : p.cu.functions)
+      if (fn.kind == frontend::FunctionKind::Hot && fn.exported)
+        if (auto known = registry.find(name))
+          host->exports().add(name, known->stub);
     for (auto &[cell, value] : p.cu.capturedValues)
       p.report.capturedValues[cell] = {value.type, value.lvalue, value.record};
     p.unit->dependencies = p.cu.dependencies;
@@ -782,6 +789,8 @@ void *Engine::lookup(const std::string &name) {
 }
 
 Status Engine::loadLibrary(const std::string &path) {
+  if (auto err = impl_->host->exports().publish())
+    return Status::fail("hotcc: error: cannot load " + path + ": " + llvm::toString(std::move(err)));
   std::string error;
   if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(path.c_str(), &error))
     return Status::fail("hotcc: error: cannot load " + path + ": " + error);

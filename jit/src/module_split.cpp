@@ -9,6 +9,8 @@
 #include <llvm/Transforms/Utils/Cloning.h>
 #include <llvm/Transforms/Utils/ValueMapper.h>
 
+#include <functional>
+
 namespace hotcc::jit {
 
 using frontend::dropSpecialArrays;
@@ -35,6 +37,19 @@ void pinSharedDefinitions(llvm::Module &m) {
   }
 }
 
+// Whether a module whose function definitions are those `defines` accepts may hold `gv`'s
+// definition: a constant with label addresses needs the bodies the labels are in.
+template <typename Defines>
+bool labelsDefinedWith(const llvm::GlobalValue *gv, const Defines &defines) {
+  const auto *var = llvm::dyn_cast<llvm::GlobalVariable>(gv);
+  if (!var || !var->hasInitializer())
+    return true;
+  for (const auto *owner : frontend::labelOwners(*var->getInitializer()))
+    if (!defines(owner))
+      return false;
+  return true;
+}
+
 bool hasAnyDefinition(const llvm::Module &m) {
   for (const auto &go : m.global_objects())
     if (!go.isDeclaration())
@@ -51,12 +66,14 @@ SplitModules splitModule(const llvm::Module &source, const frontend::CompiledUni
   // Persistent half: storage, library code, and the initialiser of what is new.
   {
     llvm::ValueToValueMapTy map;
-    auto persistent = llvm::CloneModule(source, map, [&](const llvm::GlobalValue *gv) {
+    std::function<bool(const llvm::GlobalValue *)> defines = [&](const llvm::GlobalValue *gv) {
       if (gv->hasAvailableExternallyLinkage())
         return false;
       auto name = gv->getName().str();
-      return gv->hasLocalLinkage() || input.newData.count(name) || input.newLibrary.count(name);
-    });
+      return (gv->hasLocalLinkage() || input.newData.count(name) || input.newLibrary.count(name)) &&
+             labelsDefinedWith(gv, defines);
+    };
+    auto persistent = llvm::CloneModule(source, map, defines);
     auto initialisers = initialisersToRun(source, input.newData);
     dropSpecialArrays(*persistent);
     if (!initialisers.empty()) {
@@ -79,11 +96,13 @@ SplitModules splitModule(const llvm::Module &source, const frontend::CompiledUni
   // Code half: the new bodies, renamed; calls to them (even from each other) stay on the stubs.
   if (!input.compileNow.empty()) {
     llvm::ValueToValueMapTy map;
-    auto code = llvm::CloneModule(source, map, [&](const llvm::GlobalValue *gv) {
+    std::function<bool(const llvm::GlobalValue *)> defines = [&](const llvm::GlobalValue *gv) {
       if (gv->hasAvailableExternallyLinkage())
         return false;
-      return gv->hasLocalLinkage() || input.compileNow.count(gv->getName().str()) != 0;
-    });
+      return (gv->hasLocalLinkage() || input.compileNow.count(gv->getName().str()) != 0) &&
+             labelsDefinedWith(gv, defines);
+    };
+    auto code = llvm::CloneModule(source, map, defines);
     dropSpecialArrays(*code);
     for (const auto &name : input.compileNow) {
       auto *body = code->getFunction(name);

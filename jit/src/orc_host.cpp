@@ -1,6 +1,7 @@
 #include "orc_host.hpp"
 
 #include "hotcc/frontend/ir_surgery.hpp"
+#include "export_table.hpp"
 
 #include <llvm/AsmParser/Parser.h>
 #include <llvm/ExecutionEngine/Orc/AbsoluteSymbols.h>
@@ -25,6 +26,13 @@ extern "C" {
   spdlog::critical("hotcc: a hot function was called before any body of it was linked");
   std::abort();
 }
+
+// Hot code's dlopen and dlsym first publish the program's exports (see export_table.hpp).
+static void hotcc_rt_publish_exports(hotcc::jit::ExportTable *table) {
+  if (auto err = table->publish())
+    spdlog::error("hotcc: libraries loaded now cannot bind to the program's functions: {}",
+                  llvm::toString(std::move(err)));
+}
 }
 
 namespace hotcc::jit {
@@ -41,8 +49,28 @@ define i32 @atexit(ptr %fn) {
   %r = call i32 @__cxa_atexit(ptr %fn, ptr null, ptr @__dso_handle)
   ret i32 %r
 }
+
+; A library the program loads binds to the program's exports, as with -rdynamic. The calls to the
+; C library are tail calls so that it sees hot code as its caller (dlsym's RTLD_NEXT asks who).
+@__hotcc_export_table = external global i8
+declare void @__hotcc_publish_exports(ptr)
+declare ptr @__hotcc_libc_dlopen(ptr, i32)
+declare ptr @__hotcc_libc_dlsym(ptr, ptr)
+define ptr @dlopen(ptr %file, i32 %mode) {
+  call void @__hotcc_publish_exports(ptr @__hotcc_export_table)
+  %r = musttail call ptr @__hotcc_libc_dlopen(ptr %file, i32 %mode)
+  ret ptr %r
+}
+define ptr @dlsym(ptr %handle, ptr %name) {
+  call void @__hotcc_publish_exports(ptr @__hotcc_export_table)
+  %r = musttail call ptr @__hotcc_libc_dlsym(ptr %handle, ptr %name)
+  ret ptr %r
+}
 )IR";
 } // namespace
+
+OrcHost::OrcHost() = default;
+OrcHost::~OrcHost() = default;
 
 llvm::Expected<std::unique_ptr<OrcHost>> OrcHost::create(int optLevel, ExitHandlers &exitHandlers) {
   std::call_once(nativeTargetOnce, [] {
@@ -52,6 +80,7 @@ llvm::Expected<std::unique_ptr<OrcHost>> OrcHost::create(int optLevel, ExitHandl
   });
   std::unique_ptr<OrcHost> host(new OrcHost());
   host->optLevel_ = optLevel;
+  host->exports_ = std::make_unique<ExportTable>();
 
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb)
@@ -98,9 +127,17 @@ llvm::Error OrcHost::definePlatformSymbols(ExitHandlers &exitHandlers) {
       llvm::orc::ExecutorSymbolDef::fromPtr(&exitHandlers, llvm::JITSymbolFlags::Exported);
   symbols[es.intern("__cxa_atexit")] =
       llvm::orc::ExecutorSymbolDef::fromPtr(&hotcc_rt_cxa_atexit, llvm::JITSymbolFlags::Exported);
+  symbols[es.intern("__hotcc_export_table")] =
+      llvm::orc::ExecutorSymbolDef::fromPtr(exports_.get(), llvm::JITSymbolFlags::Exported);
+  symbols[es.intern("__hotcc_publish_exports")] = llvm::orc::ExecutorSymbolDef::fromPtr(
+      &hotcc_rt_publish_exports, llvm::JITSymbolFlags::Exported);
+  symbols[es.intern("__hotcc_libc_dlopen")] =
+      llvm::orc::ExecutorSymbolDef::fromPtr(&::dlopen, llvm::JITSymbolFlags::Exported);
+  symbols[es.intern("__hotcc_libc_dlsym")] =
+      llvm::orc::ExecutorSymbolDef::fromPtr(&::dlsym, llvm::JITSymbolFlags::Exported);
   if (auto err = dylib_->define(llvm::orc::absoluteSymbols(std::move(symbols))))
     return err;
-  defined_.insert({"__dso_handle", "__cxa_atexit", "atexit"});
+  defined_.insert({"__dso_handle", "__cxa_atexit", "atexit", "dlopen", "dlsym"});
 
   auto context = std::make_unique<llvm::LLVMContext>();
   llvm::SMDiagnostic diag;

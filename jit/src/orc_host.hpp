@@ -16,6 +16,8 @@
 
 namespace hotcc::jit {
 
+class ExportTable;
+
 struct StubHandle {
   std::uintptr_t stub = 0;
   void **slot = nullptr;
@@ -45,11 +47,15 @@ public:
   bool isKnown(const std::string &name) const;
 
   void optimize(llvm::Module &module) const;
+  // What libraries the program loads may bind to; hot code's dlopen/dlsym publish it first.
+  ExportTable &exports() { return *exports_; }
   const llvm::DataLayout &dataLayout() const { return jit_->getDataLayout(); }
   const llvm::Triple &triple() const { return jit_->getTargetTriple(); }
 
+  ~OrcHost();
+
 private:
-  OrcHost() = default;
+  OrcHost();
   llvm::Error definePlatformSymbols(ExitHandlers &exitHandlers);
 
   std::unique_ptr<llvm::orc::LLJIT> jit_;
@@ -58,8 +64,9 @@ private:
   llvm::orc::JITDylib *dylib_ = nullptr;
   int optLevel_ = 0;
   std::set<std::string> defined_;  // every name we defined in the dylib
-  std::vector<void *> firstLibraries_;
-  std::map<std::string, void *> bound_;  // bindSymbol's names, so binding again is harmless  // searched before the process (searchLibraryFirst)
+  std::vector<void *> firstLibraries_;   // searched before the process (searchLibraryFirst)
+  std::map<std::string, void *> bound_;  // bindSymbol's names, so binding again is harmless
+  std::unique_ptr<ExportTable> exports_;
 };
 
 } // namespace hotcc::jit

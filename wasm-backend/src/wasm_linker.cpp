@@ -1,5 +1,7 @@
 #include "hotcc/wasm/wasm_linker.hpp"
 
+#include "hotcc/frontend/linker_lock.hpp"
+
 #include <lld/Common/Driver.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -22,9 +24,7 @@ std::error_code LinkError::convertToErrorCode() const {
 }
 
 llvm::Error runWasmLd(const std::vector<std::string> &args) {
-  // lld's context is process-global while a link runs.
-  static std::mutex linkMutex;
-  std::lock_guard lock(linkMutex);
+  std::lock_guard lock(frontend::inProcessLinkerLock());
 
   std::vector<const char *> argv = {"wasm-ld"};
   for (auto &a : args)

@@ -28,6 +28,7 @@ struct FunctionInfo {
   FunctionKind kind = FunctionKind::Library;
   bool odr = false;         // inline / template: every file that uses it may define it
   bool nounwind = false;    // Clang proved it cannot throw; callers in its file may rely on that
+  bool exported = false;    // external with default visibility in the source (see GlobalInfo)
   std::uint64_t hash = 0;   // body hash; callees and data by name, private constants by content
   std::vector<std::string> references;  // named functions and globals the body refers to
 };
@@ -59,6 +60,8 @@ struct GlobalInfo {
   GlobalKind kind = GlobalKind::Data;
   bool user = false;                 // declared in the user's code (not a system header)
   bool threadLocal = false;          // emulated TLS: the storage symbol is __emutls_v.<name>
+  bool exported = false;             // external with default visibility in the source: what a
+                                     // program linked with -rdynamic lets libraries bind to
   std::string typeSpelling;          // Clang's spelling of the variable's type
   std::uint64_t layoutHash = 0;      // hash of the layouts below plus the IR type
   std::uint64_t initializerHash = 0; // hash of the static initializer

@@ -6,6 +6,7 @@
 #include <vector>
 
 namespace llvm {
+class Constant;
 class Function;
 class TargetMachine;
 class GlobalVariable;
@@ -24,6 +25,11 @@ std::vector<const llvm::Function *> initialisersToRun(const llvm::Module &m,
                                                       const std::set<std::string> &newData);
 
 void dropSpecialArrays(llvm::Module &m);
+
+// The functions whose labels `constant` takes the address of (a `&&label` dispatch table). Such a
+// constant belongs to one compiled body of those functions: it may only be cloned into a module
+// that defines them, and never shared with another version.
+std::set<const llvm::Function *> labelOwners(const llvm::Constant &constant);
 
 // Removes module-local functions and globals nothing refers to, until none is left.
 void dropUnusedLocals(llvm::Module &m);

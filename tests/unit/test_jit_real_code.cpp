@@ -1,0 +1,100 @@
+// What real C programs use that this project's own examples did not: computed goto dispatch
+// tables, symbols with hidden visibility, and shared libraries that call back into the program.
+#include "engine_fixture.hpp"
+
+#include <dlfcn.h>
+
+using hotcc::test::EngineFixture;
+
+namespace {
+
+std::string dispatcher(int a, int b) {
+  return "int run(int op) {\n"
+         "  static const void *const table[] = {&&first, &&second};\n"
+         "  goto *table[op];\n"
+         "first: return " + std::to_string(a) + ";\n"
+         "second: return " + std::to_string(b) + ";\n"
+         "}\n"
+         "int other(int op) {\n"
+         "  static const void *const table[] = {&&left, &&right};\n"
+         "  goto *table[op];\n"
+         "left: return -1;\n"
+         "right: return -2;\n"
+         "}\n";
+}
+
+} // namespace
+
+TEST_CASE("labels as values: a computed-goto table travels with its function's body",
+          "[jit][real-code]") {
+  EngineFixture f(dispatcher(10, 20), "dispatch.c");
+  auto *run = f.fn<int(int)>("run");
+  auto *other = f.fn<int(int)>("other");
+  CHECK(run(0) == 10);
+  CHECK(run(1) == 20);
+  // Two tables of the same shape in different functions are different tables.
+  CHECK(other(0) == -1);
+  CHECK(other(1) == -2);
+
+  auto report = f.editOk(dispatcher(30, 40));
+  CHECK(report.compiled == std::vector<std::string>{"run"});
+  CHECK(run(0) == 30);
+  CHECK(run(1) == 40);
+  CHECK(other(1) == -2);
+}
+
+TEST_CASE("hidden visibility: globals and functions link and reload", "[jit][real-code]") {
+  auto program = [](int k) {
+    return "#define HIDDEN __attribute__((visibility(\"hidden\")))\n"
+           "HIDDEN extern int counter;\n"
+           "int counter = 5;\n"
+           "HIDDEN int bump(void) { return ++counter; }\n"
+           "int read_scaled(void) { return bump() * " + std::to_string(k) + "; }\n";
+  };
+  EngineFixture f(program(1), "hidden.c");
+  auto *read = f.fn<int()>("read_scaled");
+  CHECK(read() == 6);
+  f.editOk(program(10));
+  CHECK(read() == 70);  // the same storage: counter kept counting
+}
+
+TEST_CASE("a library the program dlopens binds to the program's functions and data",
+          "[jit][real-code]") {
+  // Like a program linked with -rdynamic: host_value and host_counter are the program's exports.
+  auto program = [](int k) {
+    return "#include <dlfcn.h>\n"
+           "int host_counter = 3;\n"
+           "int host_value(void) { return " + std::to_string(k) + "; }\n"
+           "static int (*plugin_call)(void);\n"
+           "static int *(*plugin_counter_address)(void);\n"
+           "int load(const char *path) {\n"
+           "  void *lib = dlopen(path, RTLD_NOW);\n"
+           "  if (!lib) return 0;\n"
+           "  plugin_call = (int (*)(void))dlsym(lib, \"plugin_call\");\n"
+           "  plugin_counter_address = (int *(*)(void))dlsym(lib, \"plugin_counter_address\");\n"
+           "  return plugin_call && plugin_counter_address;\n"
+           "}\n"
+           "int call_plugin(void) { return plugin_call(); }\n"
+           "int same_counter(void) { return plugin_counter_address() == &host_counter; }\n";
+  };
+  EngineFixture f(program(4), "host.c");
+  REQUIRE(f.fn<int(const char *)>("load")(HOTCC_TEST_CALLBACK_PLUGIN) == 1);
+  CHECK(f.fn<int()>("call_plugin")() == 403);
+  CHECK(f.fn<int()>("same_counter")() == 1);
+
+  // The library calls the stub: a reload reaches it too.
+  f.editOk(program(9));
+  CHECK(f.fn<int()>("call_plugin")() == 903);
+}
+
+TEST_CASE("Engine::loadLibrary publishes the program's exports first", "[jit][real-code]") {
+  // Another build of the plugin, calling other names: a library stays bound to the engine that
+  // was live when it was loaded, and the test above loaded the first build.
+  EngineFixture f("int host_counter_2 = 1;\nint host_value_2(void) { return 2; }\n", "host.c");
+  REQUIRE(f.engine->loadLibrary(HOTCC_TEST_CALLBACK_PLUGIN_2));
+  void *lib = dlopen(HOTCC_TEST_CALLBACK_PLUGIN_2, RTLD_NOW | RTLD_NOLOAD);
+  REQUIRE(lib != nullptr);
+  auto *call = reinterpret_cast<int (*)()>(dlsym(lib, "plugin_call"));
+  REQUIRE(call != nullptr);
+  CHECK(call() == 201);
+}

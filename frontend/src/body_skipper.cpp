@@ -11,19 +11,22 @@
 #include <clang/Basic/SourceManager.h>
 #include <clang/Frontend/CompilerInstance.h>
 
+#include <algorithm>
+#include <map>
+
 namespace hotcc::frontend {
 
 namespace {
 
 // Advances past a comment or a string/character literal starting at `i`, if there is one.
-bool skipLiteralOrComment(const std::string &t, std::size_t &i) {
+bool skipLiteralOrComment(llvm::StringRef t, std::size_t &i) {
   const std::size_t n = t.size();
-  if (t.compare(i, 2, "//") == 0) {
+  if (t.substr(i, 2) == "//") {
     while (i < n && t[i] != '\n')
       ++i;
     return true;
   }
-  if (t.compare(i, 2, "/*") == 0) {
+  if (t.substr(i, 2) == "/*") {
     auto close = t.find("*/", i + 2);
     i = close == std::string::npos ? n : close + 2;
     return true;
@@ -32,7 +35,7 @@ bool skipLiteralOrComment(const std::string &t, std::size_t &i) {
     auto open = t.find('(', i + 2);
     if (open == std::string::npos)
       return false;
-    std::string terminator = ")" + t.substr(i + 2, open - i - 2) + "\"";
+    std::string terminator = ")" + t.substr(i + 2, open - i - 2).str() + "\"";
     auto close = t.find(terminator, open);
     i = close == std::string::npos ? n : close + terminator.size();
     return true;
@@ -81,7 +84,7 @@ bool mayUseLineNumbers(llvm::StringRef body) {
   return false;
 }
 
-bool findBraceBlock(const std::string &t, std::size_t from, std::size_t &begin, std::size_t &end) {
+bool findBraceBlock(llvm::StringRef t, std::size_t from, std::size_t &begin, std::size_t &end) {
   int parens = 0;
   std::size_t i = from;
   for (; i < t.size(); ++i) {
@@ -118,8 +121,10 @@ bool findBraceBlock(const std::string &t, std::size_t from, std::size_t &begin, 
   return false;
 }
 
-BodySkipper::BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous)
-    : ci_(ci), previous_(previous && previous->valid ? previous : nullptr) {}
+BodySkipper::BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous,
+                         const std::vector<clang::FileID> &enteredFiles)
+    : ci_(ci), previous_(previous && previous->valid ? previous : nullptr),
+      enteredFiles_(enteredFiles) {}
 
 BodySkipper::~BodySkipper() = default;
 
@@ -134,7 +139,7 @@ public:
     skipper_.handleTopLevelDecl(group);
     return true;
   }
-  void HandleTranslationUnit(clang::ASTContext &) override { skipper_.captureMainFile(); }
+  void HandleTranslationUnit(clang::ASTContext &) override { skipper_.captureSkeleton(); }
 
 private:
   BodySkipper &skipper_;
@@ -145,9 +150,36 @@ std::unique_ptr<clang::ASTConsumer> BodySkipper::consumer() {
   return std::make_unique<SkipperConsumer>(*this);
 }
 
-void BodySkipper::captureMainFile() {
+// Each file read after the preamble, in the order it was entered: a user file as its text with the
+// eligible bodies cut to "{}", a system header by its name (its text is taken to be stable).
+void BodySkipper::captureSkeleton() {
   auto &sm = ci_.getSourceManager();
-  mainText_ = sm.getBufferData(sm.getMainFileID()).str();
+  std::map<clang::FileID, std::vector<const Seen *>> cutsByFile;
+  for (auto &s : seen_)
+    cutsByFile[s.file].push_back(&s);
+  std::vector<clang::FileID> files = enteredFiles_;
+  if (std::find(files.begin(), files.end(), sm.getMainFileID()) == files.end())
+    files.insert(files.begin(), sm.getMainFileID());
+  for (auto file : files) {
+    auto entry = sm.getFileEntryRefForID(file);
+    skeleton_ += "\n#file ";
+    skeleton_ += entry ? entry->getName().str() : "<memory>";
+    skeleton_ += "\n";
+    if (sm.isInSystemHeader(sm.getLocForStartOfFile(file)))
+      continue;
+    auto text = sm.getBufferData(file);
+    auto &cuts = cutsByFile[file];
+    std::sort(cuts.begin(), cuts.end(), [](auto *a, auto *b) { return a->begin < b->begin; });
+    std::size_t cursor = 0;
+    for (auto *cut : cuts) {
+      if (cut->begin < cursor)
+        continue;
+      skeleton_.append(text.data() + cursor, cut->begin - cursor);
+      skeleton_ += "{}";
+      cursor = cut->end;
+    }
+    skeleton_.append(text.data() + cursor, text.size() - cursor);
+  }
 }
 
 bool BodySkipper::eligible(const clang::FunctionDecl *fn) const {
@@ -159,15 +191,18 @@ bool BodySkipper::eligible(const clang::FunctionDecl *fn) const {
   if (const auto *method = llvm::dyn_cast<clang::CXXMethodDecl>(fn))
     if (method->getParent()->isLambda() || method->getParent()->isLocalClass())
       return false;
+  // A body the parser reads now (not one from the preamble), in the user's code.
   auto &sm = ci_.getSourceManager();
-  return sm.isInMainFile(fn->getLocation());
+  auto loc = fn->getLocation();
+  return loc.isFileID() && !sm.isInSystemHeader(loc) && !sm.isLoadedSourceLocation(loc) &&
+         sm.getFileEntryRefForID(sm.getFileID(loc));
 }
 
-bool BodySkipper::bodyRange(const clang::FunctionDecl *fn, std::size_t &begin,
-                            std::size_t &end) const {
+bool BodySkipper::bodyRange(const clang::FunctionDecl *fn, clang::FileID &file,
+                            std::size_t &begin, std::size_t &end) const {
   auto &sm = ci_.getSourceManager();
-  auto text = sm.getBufferData(sm.getMainFileID()).str();
-  return findBraceBlock(text, sm.getFileOffset(fn->getLocation()), begin, end);
+  file = sm.getFileID(fn->getLocation());
+  return findBraceBlock(sm.getBufferData(file), sm.getFileOffset(fn->getLocation()), begin, end);
 }
 
 std::string BodySkipper::keyOf(const clang::FunctionDecl *fn) const {
@@ -182,13 +217,15 @@ bool BodySkipper::shouldSkipFunctionBody(clang::Decl *decl) {
   const auto *fn = decl ? decl->getAsFunction() : nullptr;
   if (!eligible(fn))
     return false;
+  clang::FileID file;
   std::size_t begin = 0, end = 0;
-  if (!bodyRange(fn, begin, end))
+  if (!bodyRange(fn, file, begin, end))
     return false;
-  auto key = keyOf(fn);
   auto &sm = ci_.getSourceManager();
-  auto body = sm.getBufferData(sm.getMainFileID()).substr(begin, end - begin);
-  auto line = sm.getLineNumber(sm.getMainFileID(), begin);
+  auto entry = sm.getFileEntryRefForID(file);
+  auto key = entry->getName().str() + "|" + keyOf(fn);
+  auto body = sm.getBufferData(file).substr(begin, end - begin);
+  auto line = sm.getLineNumber(file, begin);
   bool skip = false;
   if (previous_) {
     auto it = previous_->bodies.find(key);
@@ -197,8 +234,8 @@ bool BodySkipper::shouldSkipFunctionBody(clang::Decl *decl) {
   }
   if (!names_)
     names_ = std::make_unique<clang::ASTNameGenerator>(ci_.getASTContext());
-  seen_.push_back(
-      {key, names_->getName(fn), !fn->isExternallyVisible(), begin, end, line, skip});
+  seen_.push_back({key, names_->getName(fn), !fn->isExternallyVisible(), file, begin, end, line,
+                   skip, skip ? std::string() : body.str()});
   return skip;
 }
 
@@ -238,23 +275,7 @@ std::set<std::string> BodySkipper::skippedInternalNames() const {
 BodySkipper::Outcome BodySkipper::finish(const std::set<std::string> &emitted,
                                          const std::string &unitTag) {
   Outcome out;
-  const std::string &text = mainText_;
-
-  // The skeleton: the file with every eligible body cut to "{}".
-  std::string skeleton;
-  std::size_t cursor = 0;
-  auto ordered = seen_;
-  std::sort(ordered.begin(), ordered.end(), [](auto &a, auto &b) { return a.begin < b.begin; });
-  for (auto &s : ordered) {
-    if (s.begin < cursor)
-      continue;
-    skeleton.append(text, cursor, s.begin - cursor);
-    skeleton += "{}";
-    cursor = s.end;
-  }
-  skeleton.append(text, cursor, std::string::npos);
-
-  out.memory.skeleton = skeleton;
+  out.memory.skeleton = std::move(skeleton_);
   out.memory.valid = true;
   for (auto &s : seen_) {
     if (s.skipped) {
@@ -262,13 +283,14 @@ BodySkipper::Outcome BodySkipper::finish(const std::set<std::string> &emitted,
       out.skippedLinkNames.push_back(linkNameOf(s, unitTag));
       out.memory.bodies[s.key] = {previous_->bodies.at(s.key).text, s.line};
     } else if (emitted.count(linkNameOf(s, unitTag))) {
-      out.memory.bodies[s.key] = {text.substr(s.begin, s.end - s.begin), s.line};
+      out.memory.bodies[s.key] = {std::move(s.text), s.line};
     }
   }
   // Text appended after the last compile cannot change what an earlier body means (C and C++
   // bodies see only what precedes them; eligible bodies are never templates or class members
   // defined in the class), so a skeleton that only grew at its end is still sound. This is what
   // keeps a REPL session, which grows by appending, from reparsing every input.
+  const auto &skeleton = out.memory.skeleton;
   const auto &before = previous_ ? previous_->skeleton : skeleton;
   const bool grewAtEnd = skeleton.size() > before.size() && !before.empty() &&
                          before.back() == '\n' && skeleton.compare(0, before.size(), before) == 0;

@@ -3,13 +3,18 @@
 // changed bodies only: the others are skipped by the parser — with every template instantiation
 // they would have caused — and stay live in the engine under their stubs.
 //
-// Safety rests on one check made after the parse: the file's "skeleton" (its text with the bodies of
-// eligible functions cut out) must equal the skeleton of the last compile the engine accepted, or
-// extend it at its end (appended declarations cannot change an earlier body). If it does not,
-// something a skipped body could depend on may have changed, and the compile is redone in full. Eligible: non-template, non-inline, non-constexpr functions with a deduced-free return type,
-// not constructors or destructors, spelled in the main file.
+// Safety rests on one check made after the parse: the compile's "skeleton" (the text of every user
+// file it read after the preamble, in the order it read them, with the bodies of eligible
+// functions cut out, and the names of the system headers it read there) must equal the skeleton
+// of the last compile the engine accepted, or extend it at its end (appended declarations cannot
+// change an earlier body). If it does not, something a skipped body could depend on may have
+// changed, and the compile is redone in full. Eligible: non-template, non-inline, non-constexpr
+// functions with a deduced-free return type, not constructors or destructors, spelled in a user
+// file the compile reads itself (the main file, or a file it includes after the preamble: a
+// unity build's .c files).
 #pragma once
 #include <clang/AST/ASTConsumer.h>
+#include <clang/Basic/SourceLocation.h>
 #include <llvm/ADT/StringRef.h>
 
 #include <map>
@@ -42,16 +47,18 @@ struct BodyMemory {
 // Owned by the frontend action (it must outlive the AST); Clang talks to it through consumer().
 class BodySkipper {
 public:
-  // `previous` null: nothing is skipped, the compile only records what it sees.
-  BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous);
+  // `previous` null: nothing is skipped, the compile only records what it sees. `enteredFiles`:
+  // the files the compile enters, in order (filled by the action's preprocessor callback).
+  BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous,
+              const std::vector<clang::FileID> &enteredFiles);
   ~BodySkipper();
 
   bool skipping() const { return previous_ != nullptr; }
   std::unique_ptr<clang::ASTConsumer> consumer();
   bool shouldSkipFunctionBody(clang::Decl *decl);
   void handleTopLevelDecl(clang::DeclGroupRef group);
-  // Keeps a copy of the main file's text; call while the SourceManager is alive.
-  void captureMainFile();
+  // Takes the skeleton; call while the SourceManager is alive (at the end of the translation unit).
+  void captureSkeleton();
 
   // After code generation: link names of skipped functions, the memory this compile leaves (bodies
   // only of functions in `emitted`), and whether skipping was sound.
@@ -71,26 +78,30 @@ private:
     std::string key;
     std::string linkName;    // as Clang mangles it, before hotcc promotes internal names
     bool internal = false;
-    std::size_t begin, end;  // body's byte range in the main file
+    clang::FileID file;      // the file (one inclusion of it) the body is spelled in
+    std::size_t begin, end;  // body's byte range in that file
     unsigned line;
     bool skipped;
+    std::string text;        // the body, for the memory of compiled ones
   };
   bool eligible(const clang::FunctionDecl *fn) const;
   void markCompiledBodiesUsed(clang::Decl *decl);
-  bool bodyRange(const clang::FunctionDecl *fn, std::size_t &begin, std::size_t &end) const;
+  bool bodyRange(const clang::FunctionDecl *fn, clang::FileID &file, std::size_t &begin,
+                 std::size_t &end) const;
   std::string keyOf(const clang::FunctionDecl *fn) const;
   static std::string linkNameOf(const Seen &seen, const std::string &unitTag);
 
   clang::CompilerInstance &ci_;
   const BodyMemory *previous_;
+  const std::vector<clang::FileID> &enteredFiles_;
   std::vector<Seen> seen_;
-  std::string mainText_;
+  std::string skeleton_;
   std::unique_ptr<clang::ASTNameGenerator> names_;
 };
 
 // Finds the body of a function whose name starts at `from` in `text`: the first '{' outside
 // parentheses, and its matching '}', skipping comments and string and character literals.
-bool findBraceBlock(const std::string &text, std::size_t from, std::size_t &begin, std::size_t &end);
+bool findBraceBlock(llvm::StringRef text, std::size_t from, std::size_t &begin, std::size_t &end);
 
 bool mayUseLineNumbers(llvm::StringRef body);
 

@@ -1,5 +1,6 @@
 // Flags from a build's compile_commands.json, for programs of several files built by CMake & co.
 #include "hotcc/frontend/compiler.hpp"
+#include "hotcc/frontend/compiler_flags.hpp"
 
 #include <clang/Tooling/CompilationDatabase.h>
 #include <llvm/Support/FileSystem.h>
@@ -7,8 +8,8 @@
 
 namespace hotcc::frontend {
 
-llvm::Expected<std::vector<std::string>> flagsFromCompileDatabase(const std::string &buildDir,
-                                                                  const std::string &file) {
+llvm::Expected<SortedFlags> flagsFromCompileDatabase(const std::string &buildDir,
+                                                     const std::string &file) {
   std::string error;
   auto db = clang::tooling::CompilationDatabase::loadFromDirectory(buildDir, error);
   if (!db)
@@ -21,46 +22,42 @@ llvm::Expected<std::vector<std::string>> flagsFromCompileDatabase(const std::str
     return llvm::createStringError("'" + file + "' is not in " + buildDir +
                                    "/compile_commands.json");
 
-  // Keep what changes the meaning of the code; drop what names outputs and inputs.
+  // The command without the compiler and the file itself; include directories made absolute,
+  // since the compile does not run in the build's directory.
   const auto &cmd = commands.front();
-  std::vector<std::string> flags;
   const auto &args = cmd.CommandLine;
+  auto fromBuildDir = [&](llvm::StringRef path) {
+    if (llvm::sys::path::is_absolute(path))
+      return path.str();
+    llvm::SmallString<256> joined(cmd.Directory);
+    llvm::sys::path::append(joined, path);
+    return std::string(joined);
+  };
+  std::vector<std::string> command;
   for (std::size_t i = 1; i < args.size(); ++i) {
     llvm::StringRef arg = args[i];
-    if (arg == "-o" || arg == "-MF" || arg == "-MT" || arg == "-MQ") {
-      ++i;
+    if (arg == cmd.Filename || arg == absolute || fromBuildDir(arg) == absolute.str())
+      continue;
+    if ((arg == "-I" || arg == "-isystem" || arg == "-iquote" || arg == "-include") &&
+        i + 1 < args.size()) {
+      command.push_back(arg.str());
+      command.push_back(fromBuildDir(args[++i]));
       continue;
     }
-    if (arg == "-c" || arg == "-MD" || arg == "-MMD" || arg == "--" || arg.starts_with("-o"))
-      continue;
-    if (arg == cmd.Filename || arg == absolute)
-      continue;
-    if (arg == "-I" || arg == "-isystem" || arg == "-iquote" || arg == "-include" || arg == "-D" ||
-        arg == "-U") {
-      if (i + 1 < args.size()) {
-        std::string value = args[i + 1];
-        if ((arg == "-I" || arg == "-isystem" || arg == "-iquote") &&
-            !llvm::sys::path::is_absolute(value)) {
-          llvm::SmallString<256> joined(cmd.Directory);
-          llvm::sys::path::append(joined, value);
-          value = std::string(joined);
-        }
-        flags.push_back(arg.str());
-        flags.push_back(value);
-      }
-      ++i;
+    if (arg.starts_with("-I") && arg.size() > 2) {
+      command.push_back("-I" + fromBuildDir(arg.drop_front(2)));
       continue;
     }
-    if (arg.starts_with("-I") && !llvm::sys::path::is_absolute(arg.drop_front(2))) {
-      llvm::SmallString<256> joined(cmd.Directory);
-      llvm::sys::path::append(joined, arg.drop_front(2));
-      flags.push_back("-I" + std::string(joined));
-      continue;
-    }
-    if (arg.starts_with("-"))
-      flags.push_back(arg.str());
+    command.push_back(arg.str());
   }
-  return flags;
+  // Keep what changes the meaning of the code; what names outputs and inputs, and what Clang
+  // does not know (a gcc build's flags), is dropped with its reason.
+  auto sorted = sortCompilerFlags(command);
+  for (auto &other : sorted.rest)
+    if (llvm::StringRef(other).starts_with("-"))
+      sorted.dropped.push_back({other, "not a compiler flag"});
+  sorted.rest.clear();
+  return sorted;
 }
 
 } // namespace hotcc::frontend

@@ -8,6 +8,7 @@
 #include "captured_values.hpp"
 #include "decl_facts.hpp"
 #include "ir_normalize.hpp"
+#include "preamble_macros.hpp"
 
 #include <clang/Basic/DiagnosticOptions.h>
 #include <clang/Basic/SourceManager.h>
@@ -81,22 +82,23 @@ bool isCSource(llvm::StringRef file) {
   return llvm::sys::path::extension(file) == ".c";
 }
 
-// Records the user (non-system) files a compile enters, so the watcher can follow headers too.
+// Records the user (non-system) files a compile enters, so the watcher can follow headers too,
+// and every file it enters, in order, for the body skipper's skeleton.
 class DependencyRecorder : public clang::PPCallbacks {
 public:
   DependencyRecorder(clang::SourceManager &sm, std::set<std::string> &out,
-                     bool *enteredOtherFile = nullptr)
-      : sm_(sm), out_(out), enteredOtherFile_(enteredOtherFile) {}
+                     std::vector<clang::FileID> *entered = nullptr)
+      : sm_(sm), out_(out), entered_(entered) {}
   void FileChanged(clang::SourceLocation loc, FileChangeReason reason,
                    clang::SrcMgr::CharacteristicKind kind, clang::FileID) override {
     if (reason != EnterFile)
       return;
     auto fid = sm_.getFileID(loc);
-    if (enteredOtherFile_ && fid != sm_.getMainFileID() && sm_.getFileEntryRefForID(fid))
-      *enteredOtherFile_ = true;
+    if (entered_)
+      entered_->push_back(fid);
     if (kind != clang::SrcMgr::C_User)
       return;
-    if (auto entry = sm_.getFileEntryRefForID(sm_.getFileID(loc))) {
+    if (auto entry = sm_.getFileEntryRefForID(fid)) {
       llvm::SmallString<256> path(entry->getName());
       llvm::sys::fs::make_absolute(path);
       llvm::sys::path::remove_dots(path, true);
@@ -107,20 +109,25 @@ public:
 private:
   clang::SourceManager &sm_;
   std::set<std::string> &out_;
-  bool *enteredOtherFile_;
+  std::vector<clang::FileID> *entered_;
 };
 
-class PreambleDependencyCallbacks : public clang::PreambleCallbacks {
+// While a preamble is built: the user files it reads, and the macros it must state again.
+class PreambleRecorders : public clang::PreambleCallbacks {
 public:
-  explicit PreambleDependencyCallbacks(std::set<std::string> &out) : out_(out) {}
-  void BeforeExecute(clang::CompilerInstance &ci) override { sm_ = &ci.getSourceManager(); }
+  PreambleRecorders(std::set<std::string> &dependencies, std::vector<MacroRestatement> &macros)
+      : dependencies_(dependencies), macros_(macros) {}
+  void BeforeExecute(clang::CompilerInstance &ci) override { ci_ = &ci; }
   std::unique_ptr<clang::PPCallbacks> createPPCallbacks() override {
-    return std::make_unique<DependencyRecorder>(*sm_, out_);
+    return std::make_unique<clang::PPChainedCallbacks>(
+        std::make_unique<DependencyRecorder>(ci_->getSourceManager(), dependencies_),
+        std::make_unique<PreambleMacroRecorder>(ci_->getPreprocessor(), macros_));
   }
 
 private:
-  clang::SourceManager *sm_ = nullptr;
-  std::set<std::string> &out_;
+  clang::CompilerInstance *ci_ = nullptr;
+  std::set<std::string> &dependencies_;
+  std::vector<MacroRestatement> &macros_;
 };
 
 // Runs after CodeGen's own HandleTranslationUnit (MultiplexConsumer keeps order), while the AST
@@ -164,7 +171,7 @@ public:
                                                         llvm::StringRef file) override {
     auto gen = clang::CreateLLVMCodeGen(ci, llvm::sys::path::filename(file), *unit_.context);
     auto collector = std::make_unique<FactCollector>(ci, gen.get(), unit_, facts_);
-    skipper_ = std::make_unique<BodySkipper>(ci, previous_);
+    skipper_ = std::make_unique<BodySkipper>(ci, previous_, enteredFiles_);
     std::vector<std::unique_ptr<clang::ASTConsumer>> consumers;
     consumers.push_back(skipper_->consumer());  // first: it marks bodies before CodeGen sees them
     consumers.push_back(std::move(gen));
@@ -174,13 +181,11 @@ public:
 
   bool BeginSourceFileAction(clang::CompilerInstance &ci) override {
     ci.getPreprocessor().addPPCallbacks(std::make_unique<DependencyRecorder>(
-        ci.getSourceManager(), deps_, &enteredOtherFile_));
+        ci.getSourceManager(), deps_, &enteredFiles_));
     return true;
   }
 
   BodySkipper &skipper() { return *skipper_; }
-  // Files entered after the preamble: their text is not covered by the skeleton check.
-  bool enteredOtherFile() const { return enteredOtherFile_; }
 
   // Outlives the consumers, which Clang destroys when the file ends.
   DeclFacts &facts() { return facts_; }
@@ -191,12 +196,13 @@ private:
   const BodyMemory *previous_;
   DeclFacts facts_;
   std::unique_ptr<BodySkipper> skipper_;
-  bool enteredOtherFile_ = false;
+  std::vector<clang::FileID> enteredFiles_;  // in order: what the skeleton is made of
 };
 
 struct PreambleEntry {
   std::unique_ptr<clang::PrecompiledPreamble> preamble;
   std::set<std::string> dependencies;
+  std::vector<MacroRestatement> macros;  // stated again after the predefines
   std::map<std::string, std::uint64_t> contentHashes;  // of the user headers in the preamble
 };
 
@@ -213,6 +219,42 @@ bool headersUnchanged(const PreambleEntry &entry) {
     if (contentHash(path) != hash)
       return false;
   return true;
+}
+
+// The preamble stops before the first #include of a source file (a unity build's `#include
+// "lvm.c"`): what follows is the program's own code, which the body skipper can leave unparsed
+// where it did not change, instead of being frozen into a PCH that any edit rebuilds.
+clang::PreambleBounds limitToHeaders(llvm::StringRef text, clang::PreambleBounds bounds) {
+  static const char *const sourceExtensions[] = {".c", ".cc", ".cpp", ".cxx", ".c++", ".C",
+                                                 ".cp", ".m", ".mm"};
+  bool inComment = false;
+  for (std::size_t lineStart = 0; lineStart < bounds.Size;) {
+    std::size_t lineEnd = text.find('\n', lineStart);
+    if (lineEnd == llvm::StringRef::npos)
+      lineEnd = text.size();
+    llvm::StringRef line = text.slice(lineStart, lineEnd).trim();
+    const std::size_t start = lineStart;
+    lineStart = lineEnd + 1;
+    if (inComment || line.starts_with("/*")) {
+      inComment = !line.contains("*/") || (line.rfind("/*") > line.rfind("*/") &&
+                                           line.rfind("/*") != llvm::StringRef::npos);
+      continue;
+    }
+    if (!line.consume_front("#"))
+      continue;
+    line = line.ltrim();
+    if (!line.consume_front("include") && !line.consume_front("import"))
+      continue;
+    line = line.ltrim();
+    if (line.empty() || (line.front() != '"' && line.front() != '<'))
+      continue;
+    auto name = line.drop_front().take_until([](char c) { return c == '"' || c == '>'; });
+    auto extension = llvm::sys::path::extension(name);
+    for (const char *source : sourceExtensions)
+      if (extension == source)
+        return clang::PreambleBounds(static_cast<unsigned>(start), /*EndsAtStartOfLine=*/true);
+  }
+  return bounds;
 }
 
 // A cc1 invocation from arguments; null when Clang rejects them (said through `diags`).
@@ -328,7 +370,9 @@ Compiler::Impl::expandDriver(const std::vector<std::string> &args, const std::st
       break;
     }
   if (!cc1)
-    return llvm::make_error<CompileError>(file, "hotcc: error: the driver produced no compile job");
+    return llvm::make_error<CompileError>(
+        file, "hotcc: error: " + file + ": not a C or C++ source file (Clang makes no compile "
+                                       "job of it)\n");
 
   std::vector<std::string> result;
   for (const char *a : cc1->getArguments())
@@ -427,10 +471,12 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
 
   // Reuse or build the preamble: the PCH of the file's leading #include/#define block.
   bool preambleReused = false;
+  std::string preambleWarnings;
   // Whether the headers are the ones the committed bodies were compiled against.
   bool headersStable = !fileIsVirtual;
   if (options.usePreamble && fileSettings.usePreamble && !fileIsVirtual) {
-    auto bounds = clang::ComputePreambleBounds(invocation->getLangOpts(), *text, 0);
+    auto bounds = limitToHeaders(text->getBuffer(),
+                                 clang::ComputePreambleBounds(invocation->getLangOpts(), *text, 0));
     auto &entry = preambles[file];
     if (bounds.Size > 0) {
       auto t0 = Clock::now();
@@ -443,14 +489,19 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
       } else {
         entry = PreambleEntry{};
         committedBodies.erase(file);  // bodies were judged against the old headers
-        PreambleDependencyCallbacks callbacks(entry.dependencies);
-        clang::DiagnosticOptions quietOpts;
+        PreambleRecorders callbacks(entry.dependencies, entry.macros);
+        // Its warnings are the file's (a redefined macro, say): shown with this compile's.
+        llvm::raw_string_ostream preambleStream(preambleWarnings);
         auto quiet = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
-            clang::DiagnosticIDs::create(), quietOpts, new clang::IgnoringDiagConsumer());
+            clang::DiagnosticIDs::create(), diagOpts,
+            new clang::TextDiagnosticPrinter(preambleStream, diagOpts));
         auto t0 = Clock::now();
         auto built = clang::PrecompiledPreamble::Build(*invocation, text.get(), bounds, quiet, vfs,
                                                        pchOps, /*StoreInMemory=*/true, "",
                                                        callbacks);
+        quiet->getClient()->finish();
+        if (!built || quiet->hasErrorOccurred())
+          preambleWarnings.clear();  // the compile below reports the errors, warnings included
         if (built && quiet->hasErrorOccurred()) {
           // A preamble with errors would hide them: compile without it, and clang reports them.
           spdlog::debug("preamble of {} has errors; compiling without one", file);
@@ -469,6 +520,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
       }
       if (entry.preamble) {
         entry.preamble->AddImplicitPreamble(*invocation, vfs, text.get());
+        restateMacros(invocation->getPreprocessorOpts(), entry.macros);
         deps.insert(entry.dependencies.begin(), entry.dependencies.end());
       }
       headersStable = preambleReused;
@@ -519,7 +571,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
       diagText = "hotcc: error: " + file + ": compilation failed\n";
     return llvm::make_error<CompileError>(file, diagText);
   }
-  unit.warnings = diagText;
+  unit.warnings = preambleWarnings + diagText;
   unit.timing.parseMs = msSince(started);
   unit.timing.preambleReused = preambleReused;
   deps.insert(file);
@@ -533,8 +585,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
   for (auto &[name, fn] : unit.functions)
     emitted.insert(name);
   auto outcome = action.skipper().finish(emitted, promotedSuffix);
-  if (previousBodies && (outcome.skeletonChanged || action.enteredOtherFile()) &&
-      outcome.skipped > 0) {
+  if (previousBodies && outcome.skeletonChanged && outcome.skipped > 0) {
     // Something outside the bodies changed: what the skipped bodies mean may have changed too.
     spdlog::debug("{}: declarations changed, compiling every body", file);
     auto full = run(file, llvm::MemoryBuffer::getMemBufferCopy(textCopy, file), fileIsVirtual,
@@ -543,10 +594,9 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
       full->timing.retriedInFull = true;
     return full;
   }
-  spdlog::debug("{}: {} bodies skipped, {} remembered, skipping {}, other files entered: {}", file,
-                outcome.skipped, outcome.memory.bodies.size(), previousBodies ? "on" : "off",
-                action.enteredOtherFile());
-  outcome.memory.valid = outcome.memory.valid && !action.enteredOtherFile() && !fileIsVirtual;
+  spdlog::debug("{}: {} bodies skipped, {} remembered, skipping {}", file, outcome.skipped,
+                outcome.memory.bodies.size(), previousBodies ? "on" : "off");
+  outcome.memory.valid = outcome.memory.valid && !fileIsVirtual;
   pendingBodies[file] = std::move(outcome.memory);
   unit.skippedFunctions = std::move(outcome.skippedLinkNames);
   unit.timing.skippedBodies = outcome.skipped;

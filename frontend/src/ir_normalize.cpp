@@ -14,6 +14,7 @@
 #include <llvm/Support/xxhash.h>
 
 #include <map>
+#include <memory>
 #include <set>
 
 namespace hotcc::frontend {
@@ -49,16 +50,16 @@ std::string stripModuleNumbering(std::string line) {
     }
     pos = nameEnd;
   }
-  for (;;) {
-    auto hashPos = line.rfind(" #");
-    if (hashPos == std::string::npos)
-      break;
-    bool digits = hashPos + 2 < line.size();
-    for (std::size_t i = hashPos + 2; i < line.size(); ++i)
-      digits = digits && std::isdigit(static_cast<unsigned char>(line[i]));
-    if (!digits)
-      break;
-    line.erase(hashPos);
+  // Attribute-group references (" #3"), wherever they stand (a call ends with one, a define line
+  // has one before its brace). Their contents are hashed separately.
+  for (std::size_t pos = line.find(" #"); pos != std::string::npos; pos = line.find(" #", pos)) {
+    std::size_t end = pos + 2;
+    while (end < line.size() && std::isdigit(static_cast<unsigned char>(line[end])))
+      ++end;
+    if (end > pos + 2 && (end == line.size() || line[end] == ' '))
+      line.erase(pos, end - pos);
+    else
+      pos += 2;
   }
   return line;
 }
@@ -269,28 +270,42 @@ private:
       os << " section " << fn.getSection();
     os << "\n";
 
-    llvm::ModuleSlotTracker slots(&module_, /*ShouldInitializeAllMetadata=*/false);
-    slots.incorporateFunction(fn);
-    for (const auto &block : fn) {
-      os << "bb:";
-      block.printAsOperand(os, false, slots);
-      os << "\n";
+    // The whole body in one print with the module's slot tracker: printing instruction by
+    // instruction makes the printer walk every global of the module for each one, which grows
+    // with the square of a big file's size.
+    std::string body;
+    llvm::raw_string_ostream bodyOs(body);
+    static_cast<const llvm::Value &>(fn).print(bodyOs, slotTracker());
+    llvm::StringRef rest(body);
+    while (!rest.empty()) {
+      auto [line, next] = rest.split('\n');
+      rest = next;
+      // Debug records say where code came from, not what it does (and number metadata per module).
+      if (line.ltrim().starts_with("#dbg_"))
+        continue;
+      os << stripModuleNumbering(line.str()) << "\n";
+    }
+    // What the printed text leaves out or names by module-wide numbers: call-site attributes, and
+    // code-local constants and helpers by their content.
+    for (const auto &block : fn)
       for (const auto &inst : block) {
-        std::string line;
-        llvm::raw_string_ostream lineOs(line);
-        inst.print(lineOs, slots);
-        os << stripModuleNumbering(line);
         if (const auto *call = llvm::dyn_cast<llvm::CallBase>(&inst)) {
-          os << " ";
+          os << "call ";
           appendAttributes(os, call->getAttributes(), call->arg_size());
         }
-        // Operands that are code-local constants or helpers: their content, not their name.
         for (const auto &op : inst.operands())
           foldReferences(os, op.get());
         os << "\n";
       }
-    }
     return text;
+  }
+
+  // One slot tracker for the module as it is now: renaming or erasing globals invalidates it.
+  llvm::ModuleSlotTracker &slotTracker() {
+    if (!slots_)
+      slots_ = std::make_unique<llvm::ModuleSlotTracker>(&module_,
+                                                         /*ShouldInitializeAllMetadata=*/false);
+    return *slots_;
   }
 
   void foldReferences(llvm::raw_ostream &os, const llvm::Value *v) {
@@ -307,6 +322,7 @@ private:
 
   // Gives a value a content-derived name, or folds it into an identical one that already has it.
   void nameByContent(llvm::GlobalValue *gv, const std::string &name) {
+    slots_.reset();
     if (auto it = byContentName_.find(name); it != byContentName_.end()) {
       if (it->second->getValueID() == gv->getValueID() &&
           it->second->getLinkage() == gv->getLinkage()) {
@@ -371,6 +387,7 @@ private:
     for (auto *fn : helpers)
       nameHelper(fn);
 
+    slots_.reset();
     for (auto *gv : dead_) {
       if (auto *fn = llvm::dyn_cast<llvm::Function>(gv)) {
         kinds_.erase(fn);
@@ -518,6 +535,7 @@ private:
   std::vector<llvm::GlobalValue *> dead_;
   std::set<const llvm::Function *> namedHelpers_;
   std::set<const llvm::GlobalObject *> exported_;
+  std::unique_ptr<llvm::ModuleSlotTracker> slots_;
   std::map<const llvm::GlobalVariable *, std::set<std::uint64_t>> dynamicInitHashes_;
 };
 

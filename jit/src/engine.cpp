@@ -7,6 +7,7 @@
 #include "hotcc/frontend/compiler.hpp"
 #include "module_split.hpp"
 #include "export_table.hpp"
+#include "library_search.hpp"
 #include "orc_host.hpp"
 #include "reload_plan.hpp"
 
@@ -21,6 +22,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <dlfcn.h>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -72,6 +74,8 @@ struct Engine::Impl {
   std::unique_ptr<jit::OrcHost> host;
   std::unique_ptr<frontend::Compiler> compiler;
   std::map<std::string, std::unique_ptr<frontend::Compiler>> perFileCompilers;  // -p
+  std::set<std::string> notedFlags;     // compile-database flags said to be dropped
+  std::vector<std::string> flagNotes;   // not yet in a report
   Registry registry;
   // Recursive: reload hooks and global initialisers run under it and may call lookup/rollback.
   mutable std::recursive_mutex reloadMutex;
@@ -135,11 +139,18 @@ frontend::Compiler &Engine::Impl::compilerFor(const std::string &path) {
   if (!slot) {
     frontend::CompileOptions copts = compiler->options();
     auto flags = frontend::flagsFromCompileDatabase(options.compileDatabaseDir, path);
-    if (!flags)
+    if (!flags) {
       spdlog::warn("hotcc: {}; compiling {} with the command-line flags only",
                    llvm::toString(flags.takeError()), path);
-    else
-      copts.extraArgs.insert(copts.extraArgs.begin(), flags->begin(), flags->end());
+    } else {
+      copts.extraArgs.insert(copts.extraArgs.begin(), flags->compile.begin(),
+                             flags->compile.end());
+      // A build's flags repeat for every file: each dropped one is said once.
+      for (auto &dropped : flags->dropped)
+        if (notedFlags.insert(dropped.flag).second)
+          flagNotes.push_back("ignoring " + dropped.flag + " from compile_commands.json: " +
+                              dropped.reason);
+    }
     slot = std::make_unique<frontend::Compiler>(copts);
   }
   return *slot;
@@ -164,6 +175,20 @@ std::unique_ptr<Engine> Engine::create(EngineOptions options, std::string &error
   copts.colorDiagnostics = impl.options.colorDiagnostics;
   copts.usePreamble = impl.options.usePreamble;
   impl.compiler = std::make_unique<frontend::Compiler>(std::move(copts));
+  for (auto &name : impl.options.libraries) {
+    auto path = jit::findLibrary(name, impl.options.libraryDirs);
+    if (!path) {
+      error = "hotcc: error: " + llvm::toString(path.takeError());
+      return nullptr;
+    }
+    if (path->empty())
+      continue;
+    // Lazy: a library may call back into the program, whose functions are not compiled yet.
+    if (!dlopen(path->c_str(), RTLD_LAZY | RTLD_GLOBAL)) {
+      error = std::string("hotcc: error: cannot load ") + *path + ": " + dlerror();
+      return nullptr;
+    }
+  }
   return engine;
 }
 
@@ -270,6 +295,8 @@ bool Engine::Impl::compileUnit(Pending &p) {
   }
   p.cu = std::move(*compiled);
   p.report.times.parseMs = p.cu.timing.parseMs;
+  p.report.notes.insert(p.report.notes.end(), flagNotes.begin(), flagNotes.end());
+  flagNotes.clear();
   if (!p.cu.warnings.empty())
     p.report.notes.push_back(p.cu.warnings);
   return true;
@@ -318,6 +345,8 @@ bool Engine::Impl::planUnit(Pending &p, jit::LiveState &planning) {
   auto analyseStart = Clock::now();
   p.reused.clear();
   p.plan = jit::planReload(p.cu, unit.path, planning, options.quiescent);
+  for (auto &name : p.plan.compile)
+    spdlog::debug("{}: {} {}", unit.path, planning.hot.count(name) ? "changed" : "new", name);
   if (!p.plan.refusals.empty()) {
     std::string message = "hotcc: error: refusing to reload " + fileName(unit.path) + ":\n";
     for (auto &r : p.plan.refusals)
@@ -471,11 +500,17 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
     if (!p.split.initializer.empty())
       wanted.push_back(p.split.initializer);
   }
+  // A failure of the batch as a whole is said once, by the first unit's report.
   auto failAll = [&](const std::string &message) {
+    bool first = true;
     for (auto &p : pending)
-      if (!p.failed)
-        fail(p, message);
+      if (!p.failed) {
+        fail(p, first ? message : std::string());
+        first = false;
+      }
   };
+  const bool anyLoaded =
+      std::any_of(pending.begin(), pending.end(), [](auto &p) { return p.unit->loaded; });
   if (auto err = host->createStubs(newStubs)) {
     failAll("hotcc: error: " + llvm::toString(std::move(err)) + "\n");
   } else {
@@ -519,7 +554,7 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
         if (!p.failed)
           files += (files.empty() ? "" : ", ") + fileName(p.unit->path);
       failAll("hotcc: error: cannot link " + files + ": " + llvm::toString(resolved.takeError()) +
-              "\n  the running code keeps its current version\n");
+              (anyLoaded ? "\n  the running code keeps its current version\n" : "\n"));
       linked = false;
     } else {
       addresses = std::move(*resolved);

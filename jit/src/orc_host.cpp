@@ -52,13 +52,17 @@ define i32 @atexit(ptr %fn) {
 
 ; A library the program loads binds to the program's exports, as with -rdynamic. The calls to the
 ; C library are tail calls so that it sees hot code as its caller (dlsym's RTLD_NEXT asks who).
+; RTLD_DEEPBIND (8): the library's own symbols come before those of the libraries hotcc itself
+; loaded (libedit's readline emulation, a second zlib), which a normally built program would not
+; have; the program's exports are still found, in the global scope behind them.
 @__hotcc_export_table = external global i8
 declare void @__hotcc_publish_exports(ptr)
 declare ptr @__hotcc_libc_dlopen(ptr, i32)
 declare ptr @__hotcc_libc_dlsym(ptr, ptr)
 define ptr @dlopen(ptr %file, i32 %mode) {
   call void @__hotcc_publish_exports(ptr @__hotcc_export_table)
-  %r = musttail call ptr @__hotcc_libc_dlopen(ptr %file, i32 %mode)
+  %own = or i32 %mode, 8
+  %r = musttail call ptr @__hotcc_libc_dlopen(ptr %file, i32 %own)
   ret ptr %r
 }
 define ptr @dlsym(ptr %handle, ptr %name) {

@@ -1,5 +1,8 @@
 #include "common_flags.hpp"
 
+#include <algorithm>
+#include <cstdio>
+
 namespace hotcc::cli {
 
 void CommonFlags::addTo(CLI::App &command) {
@@ -20,22 +23,75 @@ EngineOptions CommonFlags::engineOptions(bool colour) const {
   options.defines = defines;
   options.languageStandard = languageStandard;
   options.optLevel = optLevel;
+  options.extraArgs = compiler.compile;
+  options.libraries = compiler.libraries;
+  options.libraryDirs = compiler.libraryDirs;
   options.compileDatabaseDir = buildDir;
   options.colorDiagnostics = colour;
   return options;
 }
 
-std::vector<std::string> normaliseArguments(int argc, char **argv) {
-  std::vector<std::string> out;
-  bool passThrough = false;
-  for (int i = 0; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--")
-      passThrough = true;
-    if (!passThrough && arg.rfind("-std=", 0) == 0)
-      arg = "-" + arg;
-    out.push_back(arg);
+void CommonFlags::noteDroppedFlags() const {
+  if (quiet)
+    return;
+  std::vector<std::pair<std::string, std::string>> byReason;  // reason → flags, in first order
+  for (auto &dropped : compiler.dropped) {
+    auto it = std::find_if(byReason.begin(), byReason.end(),
+                           [&](auto &entry) { return entry.first == dropped.reason; });
+    if (it == byReason.end())
+      byReason.emplace_back(dropped.reason, dropped.flag);
+    else
+      it->second += ", " + dropped.flag;
   }
+  for (auto &[reason, flags] : byReason)
+    std::fprintf(stderr, "hotcc: note: ignoring %s: %s\n", flags.c_str(), reason.c_str());
+}
+
+namespace {
+
+// The options a subcommand's parser takes (and the app's: --help), as the flag sorter wants them.
+std::vector<frontend::CallerOption> ownOptions(const CLI::App &app, const CLI::App *subcommand) {
+  std::vector<frontend::CallerOption> out;
+  for (const auto *command : {&app, subcommand}) {
+    if (!command)
+      continue;
+    for (const auto *option : command->get_options()) {
+      bool takesValue = option->get_type_size() > 0;
+      for (auto &name : option->get_snames())
+        out.push_back({"-" + name, takesValue});
+      for (auto &name : option->get_lnames())
+        out.push_back({"--" + name, takesValue});
+    }
+  }
+  out.push_back({"-std", true});  // spelt -std=..., taken as --std (see below)
+  return out;
+}
+
+} // namespace
+
+std::vector<std::string> separateCompilerFlags(int argc, char **argv, CLI::App &app,
+                                               CommonFlags *subcommandFlags) {
+  std::vector<std::string> out;
+  int first = 1;
+  if (argc > 1)
+    out = {argv[0], argv[1]};
+  else
+    out = {argv[0]};
+  first = static_cast<int>(out.size());
+  std::vector<std::string> rest(argv + first, argv + argc);
+  if (subcommandFlags) {
+    auto sorted = frontend::sortCompilerFlags(rest, ownOptions(app, app.get_subcommand(argv[1])));
+    rest = sorted.rest;
+    subcommandFlags->compiler = std::move(sorted);
+    subcommandFlags->compiler.rest.clear();
+  }
+  for (auto &arg : rest) {
+    if (arg == "--")
+      break;
+    if (arg.rfind("-std=", 0) == 0)
+      arg = "-" + arg;
+  }
+  out.insert(out.end(), rest.begin(), rest.end());
   return out;
 }
 

@@ -1,6 +1,8 @@
-// The compiler flags every hotcc subcommand takes: -I, -D, -std=, -O0..3, -p, -v/--quiet.
+// The compiler flags every hotcc subcommand takes: -I, -D, -std=, -O0..3, -p, -v/--quiet, and
+// any other flag Clang knows (-fwrapv, -Wno-..., -include F, -lNAME), sorted by Clang's table.
 #pragma once
 #include "hotcc/engine.hpp"
+#include "hotcc/frontend/compiler_flags.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -17,12 +19,18 @@ struct CommonFlags {
   std::string buildDir;
   bool verbose = false;
   bool quiet = false;
+  frontend::SortedFlags compiler;  // the rest of the compiler flags, sorted before parsing
 
   void addTo(CLI::App &command);
   EngineOptions engineOptions(bool colour) const;
+  // One note per reason for the flags that have no effect in-process (nothing when --quiet).
+  void noteDroppedFlags() const;
 };
 
-// Rewrites clang-style single-dash long flags (-std=c++20) into the form the parser takes.
-std::vector<std::string> normaliseArguments(int argc, char **argv);
+// Takes the compiler flags out of a subcommand's arguments (everything the subcommand's own
+// parser does not know that Clang does), and rewrites clang-style single-dash long flags
+// (-std=c++20) into the form the parser takes. `subcommand` may be null (no subcommand given).
+std::vector<std::string> separateCompilerFlags(int argc, char **argv, CLI::App &app,
+                                               CommonFlags *subcommandFlags);
 
 } // namespace hotcc::cli

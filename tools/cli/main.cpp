@@ -54,7 +54,17 @@ int main(int argc, char **argv) {
     });
   }
 
-  auto args = hotcc::cli::normaliseArguments(ownArgc, argv);
+  // The subcommand's compiler flags go to it directly; its own parser sees only the rest.
+  hotcc::cli::CommonFlags *subcommandFlags = nullptr;
+  if (ownArgc > 1) {
+    std::string name = argv[1];
+    subcommandFlags = name == "run"    ? &run.flags
+                      : name == "repl" ? &repl.flags
+                      : name == "wasm" ? &wasm.flags
+                      : name == "test" ? &test.flags
+                                       : nullptr;
+  }
+  auto args = hotcc::cli::separateCompilerFlags(ownArgc, argv, app, subcommandFlags);
   std::vector<const char *> cargs;
   for (auto &a : args)
     cargs.push_back(a.c_str());

@@ -46,12 +46,18 @@ std::string describeReload(const ReloadReport &report, bool verbose, bool quiet)
   }
   if (quiet)
     return out;
+  out += describeNotes(report);
+  out += statusLine(report, verbose);
+  return out;
+}
+
+std::string describeNotes(const ReloadReport &report) {
+  std::string out;
   for (auto &note : report.notes) {
     out += note.find("warning:") != std::string::npos ? note : "hotcc: note: " + note;
     if (!out.empty() && out.back() != '\n')
       out += '\n';
   }
-  out += statusLine(report, verbose);
   return out;
 }
 

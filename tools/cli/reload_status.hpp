@@ -9,5 +9,7 @@ namespace hotcc::cli {
 std::string statusLine(const ReloadReport &report, bool withPhases);
 // Everything to print to stderr for a report (status line or error, plus notes).
 std::string describeReload(const ReloadReport &report, bool verbose, bool quiet);
+// The notes of a report (compiler warnings as clang printed them, hotcc's notes prefixed).
+std::string describeNotes(const ReloadReport &report);
 
 } // namespace hotcc::cli

@@ -116,6 +116,7 @@ int ReplCommand::execute() {
     spdlog::set_level(spdlog::level::debug);
   else if (!flags.quiet && interactive)
     spdlog::set_level(spdlog::level::info);  // say when headers are being precompiled
+  flags.noteDroppedFlags();
   auto options = flags.engineOptions(isatty(STDERR_FILENO));
   if (options.languageStandard.empty())
     options.languageStandard = "c++20";

@@ -1,13 +1,16 @@
 #include "run_command.hpp"
 
 #include "file_watcher.hpp"
+#include "program_launcher.hpp"
 #include "reload_status.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include <pthread.h>
 #include <unistd.h>
@@ -16,6 +19,29 @@ namespace hotcc::cli {
 
 namespace {
 Engine *engineForExit = nullptr;
+std::optional<ProgramLauncher> launcherForExit;  // removed at exit, even when main calls exit()
+
+bool isSourceFile(const std::string &path) {
+  static const char *const extensions[] = {".c",  ".cc", ".cpp", ".cxx", ".c++",
+                                           ".C",  ".cp", ".CPP", ".i",   ".ii"};
+  auto extension = std::filesystem::path(path).extension().string();
+  return std::find(std::begin(extensions), std::end(extensions), extension) !=
+         std::end(extensions);
+}
+
+std::string absolute(const std::string &path) {
+  std::error_code ec;
+  auto result = std::filesystem::absolute(path, ec);
+  return ec ? path : result.lexically_normal().string();
+}
+
+// The stem of the file that defines main ("lua" for lua.c): what the program is called.
+std::string programName(Engine &engine, const std::string &fallback) {
+  auto main = engine.registry().find("main");
+  std::string file = main ? main->location.substr(0, main->location.rfind(':')) : fallback;
+  auto stem = std::filesystem::path(file).stem().string();
+  return stem.empty() ? "program" : stem;
+}
 
 // Runs the program's main on its own thread with a main-sized stack, so the watcher keeps the
 // process's main thread.
@@ -45,14 +71,54 @@ void RunCommand::addTo(CLI::App &app) {
   flags.addTo(*cmd);
   cmd->add_option("files", files, "source files of the program")->required();
   cmd->add_flag("--watch,-w", watch, "reload the files when they are saved, while main runs");
+  cmd->add_option("--argv0", argv0,
+                  "argv[0] for the program (default: a launcher named like the program that "
+                  "runs it again under hotcc)");
   cmd->callback([this] { std::exit(execute()); });
 }
 
+// `hotcc run` again, for the launcher: the same files and flags with every path made absolute
+// (the program may run it from another directory), quiet, without --watch.
+std::vector<std::string> RunCommand::rerunCommand() const {
+  // The program's argv[0] is the path it was run by, as a normal build's would be.
+  std::vector<std::string> command = {currentExecutable(), "run", "--quiet", "--argv0",
+                                      ProgramLauncher::kSelf};
+  for (auto &dir : flags.includeDirs)
+    command.push_back("-I" + absolute(dir));
+  for (auto &define : flags.defines)
+    command.push_back("-D" + define);
+  if (!flags.languageStandard.empty())
+    command.push_back("-std=" + flags.languageStandard);
+  command.push_back("-O" + std::to_string(flags.optLevel));
+  if (!flags.buildDir.empty())
+    command.insert(command.end(), {"-p", absolute(flags.buildDir)});
+  std::error_code ec;
+  command.insert(command.end(), {"-working-directory", std::filesystem::current_path(ec).string()});
+  command.insert(command.end(), flags.compiler.compile.begin(), flags.compiler.compile.end());
+  for (auto &dir : flags.compiler.libraryDirs)
+    command.push_back("-L" + absolute(dir));
+  for (auto &library : flags.compiler.libraries)
+    command.push_back("-l" + library);
+  for (auto &file : files)
+    command.push_back(absolute(file));
+  command.push_back("--");
+  return command;
+}
+
 int RunCommand::execute() {
+  for (auto &file : files)
+    if (!isSourceFile(file)) {
+      std::fprintf(stderr,
+                   "hotcc: error: '%s' is not a C or C++ source file; the program's own arguments "
+                   "go after '--' (hotcc run FILE... -- ARGS)\n",
+                   file.c_str());
+      return 2;
+    }
   const bool colour = isatty(STDERR_FILENO);
   if (flags.verbose)
     spdlog::set_level(spdlog::level::debug);
   std::string error;
+  flags.noteDroppedFlags();
   auto engine = Engine::create(flags.engineOptions(colour), error);
   if (!engine) {
     std::fprintf(stderr, "%s\n", error.c_str());
@@ -65,9 +131,8 @@ int RunCommand::execute() {
       loaded = false;
       continue;
     }
-    for (auto &note : report.notes)
-      if (!flags.quiet)
-        std::fputs(note.c_str(), stderr);
+    if (!flags.quiet)
+      std::fputs(describeNotes(report).c_str(), stderr);
     if (flags.verbose)
       std::fputs(statusLine(report, true).c_str(), stderr);
   }
@@ -83,14 +148,22 @@ int RunCommand::execute() {
         std::atexit([] {
           if (engineForExit)
             engineForExit->shutdown();
+          launcherForExit.reset();
         });
       registered = true;
     }
     ~ExitHook() { engineForExit = nullptr; }
   } exitHook(engine.get());
 
+  // argv[0]: a launcher named like the program, which runs it again the same way.
   std::vector<std::string> argStorage;
-  argStorage.push_back(files.front());
+  if (argv0.empty()) {
+    auto name = programName(*engine, files.front());
+    if (auto launcher = ProgramLauncher::create(name, rerunCommand()))
+      launcherForExit.emplace(std::move(*launcher));
+    argv0 = launcherForExit ? launcherForExit->path() : name;
+  }
+  argStorage.push_back(argv0);
   argStorage.insert(argStorage.end(), programArgs.begin(), programArgs.end());
   ProgramThread program;
   program.engine = engine.get();

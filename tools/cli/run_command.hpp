@@ -10,9 +10,11 @@ struct RunCommand {
   std::vector<std::string> files;
   std::vector<std::string> programArgs;
   bool watch = false;
+  std::string argv0;
 
   void addTo(CLI::App &app);
   int execute();
+  std::vector<std::string> rerunCommand() const;
 };
 
 } // namespace hotcc::cli

@@ -87,6 +87,7 @@ int TestCommand::execute() {
                                   : flags.quiet ? spdlog::level::warn : spdlog::level::info);
   auto started = Clock::now();
   TestOptions options;
+  flags.noteDroppedFlags();
   options.engine = flags.engineOptions(colour);
   options.link = link;
   options.sources = sources;

@@ -74,6 +74,11 @@ int WasmCommand::execute() {
   options.statePath = statePath;
   options.useCache = !noCache;
   options.compileDatabaseDir = flags.buildDir;
+  options.extraArgs = flags.compiler.compile;
+  flags.noteDroppedFlags();
+  if (!flags.compiler.libraries.empty() && !flags.quiet)
+    std::fprintf(stderr, "hotcc: note: ignoring -l flags: a side module's imports are resolved "
+                         "by the page's main module\n");
   auto builder = wasm::WasmBuilder::create(options);
   if (!builder) {
     std::fprintf(stderr, "%s\n", errorText(builder.takeError()).c_str());

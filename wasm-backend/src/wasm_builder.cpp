@@ -111,7 +111,7 @@ struct WasmBuilder::Impl {
       if (!flags)
         return flags.takeError();
       frontend::FileSettings settings;
-      settings.extraArgs = std::move(*flags);
+      settings.extraArgs = std::move(flags->compile);
       compiler->configureFile(file, std::move(settings));
       configured.insert(file);
     }

@@ -19,6 +19,8 @@ struct EngineOptions {
   std::string languageStandard;          // -std=...
   int optLevel = 0;                      // -O0..-O3
   std::vector<std::string> extraArgs;    // any other compiler flags
+  std::vector<std::string> libraries;    // -lNAME: loaded before any code, as a link would
+  std::vector<std::string> libraryDirs;  // -L: searched first for them
   std::string compileDatabaseDir;        // -p: take flags per file from compile_commands.json
   bool colorDiagnostics = false;
   bool usePreamble = true;               // cache each file's leading #includes as a PCH in memory

@@ -3,6 +3,7 @@
 // what follows the file's leading #includes.
 #pragma once
 #include "hotcc/frontend/compiled_unit.hpp"
+#include "hotcc/frontend/compiler_flags.hpp"
 
 #include <llvm/Support/Error.h>
 
@@ -105,9 +106,9 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
-// Flags for `file` taken from BUILD_DIR/compile_commands.json, reduced to what matters in-process
-// (-I, -D, -std, -O, -f..., -isystem, ...).
-llvm::Expected<std::vector<std::string>> flagsFromCompileDatabase(const std::string &buildDir,
-                                                                  const std::string &file);
+// Flags for `file` taken from BUILD_DIR/compile_commands.json, sorted as sortCompilerFlags does:
+// `compile` is what matters in-process (-I, -D, -std, -O, -f..., -isystem, ...).
+llvm::Expected<SortedFlags> flagsFromCompileDatabase(const std::string &buildDir,
+                                                     const std::string &file);
 
 } // namespace hotcc::frontend

@@ -19,6 +19,7 @@ struct FunctionFacts {
   std::string signature;
   std::string location;
   bool user = false;  // declared outside system headers
+  std::vector<std::string> records;  // keys of the user records whose layout the body uses
 };
 
 struct GlobalFacts {
@@ -32,6 +33,7 @@ struct GlobalFacts {
 struct DeclFacts {
   std::map<std::string, FunctionFacts> functions;  // by link name as CodeGen emitted it
   std::map<std::string, GlobalFacts> globals;
+  std::map<std::string, TypeLayout> records;       // by recordKey, those the bodies use
 };
 
 void collectDeclFacts(llvm::Module &module, clang::CodeGenerator &gen, clang::ASTContext &ctx,

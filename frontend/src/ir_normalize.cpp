@@ -78,6 +78,7 @@ public:
       : module_(module), facts_(facts), tag_(tag), unit_(unit) {}
 
   void run() {
+    unit_.records = facts_.records;
     localiseAvailableExternally();
     recordExports();
     classify();
@@ -144,6 +145,7 @@ private:
         info.displayName = facts->second.displayName;
         info.signature = facts->second.signature;
         info.location = facts->second.location;
+        info.records = facts->second.records;
       } else {
         info.displayName = llvm::demangle(fn.getName().str());
       }

@@ -90,6 +90,7 @@ struct Engine::Impl {
   };
   std::map<std::string, Unit> units;
   jit::LiveState live;
+  jit::LayoutPolicy layoutPolicy;
   std::vector<llvm::orc::ResourceTrackerSP> trackers;  // every version stays mapped (see README)
   std::map<std::string, frontend::FileSettings> fileSettings;  // by absolute path
   unsigned globalGeneration = 0;  // suffix of the next fresh storage name
@@ -175,6 +176,7 @@ std::unique_ptr<Engine> Engine::create(EngineOptions options, std::string &error
   copts.colorDiagnostics = impl.options.colorDiagnostics;
   copts.usePreamble = impl.options.usePreamble;
   impl.compiler = std::make_unique<frontend::Compiler>(std::move(copts));
+  impl.layoutPolicy.acceptAll = impl.options.acceptLayoutChanges;
   for (auto &name : impl.options.libraries) {
     auto path = jit::findLibrary(name, impl.options.libraryDirs);
     if (!path) {
@@ -344,7 +346,7 @@ bool Engine::Impl::planUnit(Pending &p, jit::LiveState &planning) {
   Unit &unit = *p.unit;
   auto analyseStart = Clock::now();
   p.reused.clear();
-  p.plan = jit::planReload(p.cu, unit.path, planning, options.quiescent);
+  p.plan = jit::planReload(p.cu, unit.path, planning, options.quiescent, layoutPolicy);
   for (auto &name : p.plan.compile)
     spdlog::debug("{}: {} {}", unit.path, planning.hot.count(name) ? "changed" : "new", name);
   if (!p.plan.refusals.empty()) {
@@ -387,6 +389,8 @@ bool Engine::Impl::planUnit(Pending &p, jit::LiveState &planning) {
   }
   for (auto &name : p.plan.newData)
     planning.data[name] = p.cu.globals.at(name);
+  for (auto &[key, layout] : p.cu.records)
+    planning.records[key] = layout;
   return true;
 }
 
@@ -572,6 +576,17 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
   }
   double compileMs = msSince(compileStart);
 
+  // Accepted layout changes are told before any new body can run, so objects can be converted.
+  std::vector<LayoutChange> layoutChanges;
+  for (auto &p : pending)
+    if (!p.failed)
+      for (auto &change : p.plan.changedRecords) {
+        p.report.changedLayouts.push_back(jit::toLayoutChange(change));
+        layoutChanges.push_back(p.report.changedLayouts.back());
+      }
+  if (!layoutChanges.empty())
+    registry.notifyLayoutChange(layoutChanges);
+
   // Go live: write the slots of every unit, commit the new live state, then construct what is new
   // (initialisers may call any hot function, in any unit of the batch).
   auto version = registry.bumpVersion();
@@ -638,6 +653,8 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
       if (fn.kind == frontend::FunctionKind::Hot && fn.exported)
         if (auto known = registry.find(name))
           host->exports().add(name, known->stub);
+    for (auto &[key, layout] : p.cu.records)
+      live.records[key] = layout;
     for (auto &[cell, value] : p.cu.capturedValues)
       p.report.capturedValues[cell] = {value.type, value.lvalue, value.record};
     p.unit->dependencies = p.cu.dependencies;
@@ -844,6 +861,11 @@ Status Engine::bindSymbol(const std::string &linkName, void *address) {
   if (auto err = impl_->host->bindSymbol(linkName, address))
     return Status::fail(llvm::toString(std::move(err)));
   return Status::ok();
+}
+
+void Engine::acceptLayoutChange(const std::string &typeName) {
+  std::lock_guard lock(impl_->reloadMutex);
+  impl_->layoutPolicy.acceptedTypes.insert(typeName);
 }
 
 Status Engine::rollback(const std::string &name) {

@@ -100,6 +100,55 @@ static void checkGlobalLayout(const frontend::GlobalInfo &now, const frontend::G
   plan.refusals.push_back(os.str());
 }
 
+LayoutChange toLayoutChange(const RecordChange &change) {
+  auto fields = [](const frontend::TypeLayout &layout) {
+    std::vector<RecordField> out;
+    for (const auto &f : layout.fields)
+      out.push_back({f.name, f.type, f.offsetBits});
+    return out;
+  };
+  return {change.after.name,       change.after.file,    change.before.sizeBytes,
+          change.after.sizeBytes,  fields(change.before), fields(change.after),
+          change.users};
+}
+
+// Live functions whose body used the layout of the record `key`.
+static std::vector<std::string> recordUsers(const LiveState &live, const std::string &key) {
+  std::vector<std::string> users;
+  for (const auto &[name, fn] : live.hot)
+    if (std::find(fn.info.records.begin(), fn.info.records.end(), key) != fn.info.records.end())
+      users.push_back(fn.info.displayName);
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  return users;
+}
+
+// A record whose layout changed while live code used the old one. Objects made before the change
+// may live anywhere on the heap, where nothing can find and convert them: new code would read
+// them with the new layout. Refused unless the host accepts the change for this type.
+static void checkRecordLayouts(const frontend::CompiledUnit &unit, const LiveState &live,
+                               const LayoutPolicy &policy, ReloadPlan &plan) {
+  for (const auto &[key, layout] : unit.records) {
+    auto was = live.records.find(key);
+    if (was == live.records.end() || was->second == layout)
+      continue;
+    auto users = recordUsers(live, key);
+    if (users.empty())
+      continue;
+    if (policy.accepts(layout.name)) {
+      plan.changedRecords.push_back({was->second, layout, users});
+      continue;
+    }
+    plan.refusals.push_back(
+        "the layout of '" + layout.name + "' (" + layout.file +
+        ") changed while live code uses it (" + join(users) + ")\n" +
+        describeLayoutChange(was->second, layout) +
+        "    objects made before the change (on the heap too) would be read with the new "
+        "layout; to apply it anyway, accept it (hotcc run --accept-layout-changes, "
+        "Engine::acceptLayoutChange) and convert old objects in a layout-change hook\n");
+  }
+}
+
 // Whether every live caller of `linkName` is compiled again by this unit, so none can call it
 // with the old signature (when nothing runs during the reload).
 static bool everyCallerRecompiled(const LiveState &live, const std::string &linkName,
@@ -116,8 +165,10 @@ static bool everyCallerRecompiled(const LiveState &live, const std::string &link
 }
 
 ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &unitPath,
-                      const LiveState &live, bool quiescent) {
+                      const LiveState &live, bool quiescent, const LayoutPolicy &layouts) {
   ReloadPlan plan;
+  if (!quiescent)
+    checkRecordLayouts(unit, live, layouts, plan);
   std::set<std::string> skipped(unit.skippedFunctions.begin(), unit.skippedFunctions.end());
   auto mayChangeSignature = [&](const std::string &linkName) {
     return quiescent && everyCallerRecompiled(live, linkName, unit, skipped);

@@ -3,6 +3,7 @@
 // or live data would be corrupted by them.
 #pragma once
 #include "hotcc/frontend/compiled_unit.hpp"
+#include "hotcc/reload_report.hpp"
 
 #include <map>
 #include <set>
@@ -20,8 +21,21 @@ struct LiveFunction {
 struct LiveState {
   std::map<std::string, LiveFunction> hot;              // by link name
   std::map<std::string, frontend::GlobalInfo> data;     // data globals that have storage
+  std::map<std::string, frontend::TypeLayout> records;  // user records live code uses, by key
   std::set<std::string> library;                        // library functions already defined
   std::set<std::string> lookedUpByHost;                 // stubs the host holds pointers to
+};
+
+// Which changes of record layouts a reload may make although live code used the old layout.
+struct LayoutPolicy {
+  bool acceptAll = false;
+  std::set<std::string> acceptedTypes;  // by name, e.g. "struct Obj"
+  bool accepts(const std::string &type) const { return acceptAll || acceptedTypes.count(type); }
+};
+
+struct RecordChange {
+  frontend::TypeLayout before, after;
+  std::vector<std::string> users;  // live functions that used the old layout, by display name
 };
 
 struct ReloadPlan {
@@ -31,15 +45,21 @@ struct ReloadPlan {
   std::set<std::string> newData;       // data globals to create
   std::set<std::string> newLibrary;    // library functions to define
   std::vector<std::string> notes;      // things the user should know (kept values, ...)
+  std::vector<RecordChange> changedRecords;  // accepted layout changes
   std::vector<std::string> refusals;   // non-empty: the reload must not happen
 };
 
 // Who calls (or holds the address of) `linkName` in the live code, by display name.
 std::vector<std::string> liveCallers(const LiveState &live, const std::string &linkName);
 
-// `quiescent`: no hot code is running (see EngineOptions::quiescent).
+// `quiescent`: no hot code is running (see EngineOptions::quiescent); then only globals hold
+// values, and a record's layout may change unless a live global holds it.
 ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &unitPath,
-                      const LiveState &live, bool quiescent = false);
+                      const LiveState &live, bool quiescent = false,
+                      const LayoutPolicy &layouts = {});
+
+// The change as the engine's public report carries it.
+LayoutChange toLayoutChange(const RecordChange &change);
 
 // Renders the difference of two layouts of one record, for refusal messages.
 std::string describeLayoutChange(const frontend::TypeLayout &before,

@@ -117,24 +117,33 @@ void Registry::onAfterReload(AfterReloadHook hook) {
   after_.push_back(std::move(hook));
 }
 
-void Registry::notifyBefore(const std::vector<std::string> &files) const {
-  std::vector<BeforeReloadHook> hooks;
+// Hooks run outside the lock, on a copy: a hook may add hooks or read the registry.
+template <typename Hook, typename Argument>
+void Registry::callHooks(const std::vector<Hook> &hooks, const Argument &argument) const {
+  std::vector<Hook> copy;
   {
     std::lock_guard lock(mutex_);
-    hooks = before_;
+    copy = hooks;
   }
-  for (auto &h : hooks)
-    h(files);
+  for (auto &hook : copy)
+    hook(argument);
+}
+
+void Registry::notifyBefore(const std::vector<std::string> &files) const {
+  callHooks(before_, files);
 }
 
 void Registry::notifyAfter(const ReloadReport &report) const {
-  std::vector<AfterReloadHook> hooks;
-  {
-    std::lock_guard lock(mutex_);
-    hooks = after_;
-  }
-  for (auto &h : hooks)
-    h(report);
+  callHooks(after_, report);
+}
+
+void Registry::onLayoutChange(LayoutChangeHook hook) {
+  std::lock_guard lock(mutex_);
+  layoutChange_.push_back(std::move(hook));
+}
+
+void Registry::notifyLayoutChange(const std::vector<LayoutChange> &changes) const {
+  callHooks(layoutChange_, changes);
 }
 
 } // namespace hotcc

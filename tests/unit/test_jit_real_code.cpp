@@ -98,3 +98,88 @@ TEST_CASE("Engine::loadLibrary publishes the program's exports first", "[jit][re
   REQUIRE(call != nullptr);
   CHECK(call() == 201);
 }
+
+namespace {
+
+std::string objectProgram(const std::string &fields) {
+  return "#include <stdlib.h>\n"
+         "struct Obj { " + fields + " };\n"
+         "struct Obj *make(int v) { struct Obj *o = calloc(1, sizeof *o); o->value = v; return o; }\n"
+         "int read_value(struct Obj *o) { return o->value; }\n";
+}
+
+} // namespace
+
+TEST_CASE("a changed layout of a struct only the heap holds is refused, naming type, fields and "
+          "users", "[jit][real-code][layout]") {
+  EngineFixture f(objectProgram("int value;"), "obj.c");
+  auto *object = f.fn<void *(int)>("make")(7);
+  auto report = f.edit(objectProgram("int extra; int value;"));
+  REQUIRE_FALSE(report.ok);
+  CHECK_THAT(report.error, Catch::Contains("the layout of 'struct Obj'"));
+  CHECK_THAT(report.error, Catch::Contains("make, read_value"));
+  CHECK_THAT(report.error, Catch::Contains("fields added: extra"));
+  CHECK_THAT(report.error, Catch::Contains("value (moved from offset 0 to 4)"));
+  // The old code keeps running and still reads the old object right.
+  CHECK(f.fn<int(void *)>("read_value")(object) == 7);
+  free(object);
+}
+
+TEST_CASE("an accepted layout change goes live and the layout-change hook is told first",
+          "[jit][real-code][layout]") {
+  EngineFixture f(objectProgram("int value;"), "obj.c");
+  std::vector<hotcc::LayoutChange> told;
+  bool toldBeforeNewCode = false;
+  f.engine->registry().onLayoutChange([&](const std::vector<hotcc::LayoutChange> &changes) {
+    told = changes;
+    auto *make = f.engine->lookupFunction<void *(int)>("make");
+    auto *object = make(3);  // still the old body: 4 bytes, value at offset 0
+    toldBeforeNewCode = *static_cast<int *>(object) == 3;
+    free(object);
+  });
+  f.engine->acceptLayoutChange("struct Obj");
+  auto report = f.editOk(objectProgram("int extra; int value;"));
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].type == "struct Obj");
+  CHECK(told[0].sizeBefore == 4);
+  CHECK(told[0].sizeAfter == 8);
+  CHECK(told[0].users == std::vector<std::string>{"make", "read_value"});
+  CHECK(toldBeforeNewCode);
+  REQUIRE(report.changedLayouts.size() == 1);
+  auto *object = f.fn<void *(int)>("make")(9);
+  CHECK(f.fn<int(void *)>("read_value")(object) == 9);
+  CHECK(static_cast<int *>(object)[1] == 9);
+  free(object);
+}
+
+TEST_CASE("a struct no live code used may change", "[jit][real-code][layout]") {
+  auto program = [](const std::string &fields) {
+    return "struct Later { " + fields + " };\nint unrelated(void) { return 1; }\n";
+  };
+  EngineFixture f(program("int a;"), "later.c");
+  f.editOk(program("int a; int b;"));
+}
+
+TEST_CASE("flags a real build uses reach the compile: -funsigned-char", "[jit][real-code]") {
+  hotcc::EngineOptions options;
+  options.extraArgs = {"-funsigned-char", "-fwrapv"};
+  EngineFixture f("int is_unsigned(void) { char c = (char)200; return c > 0; }\n"
+                  "int wraps(int x) { return x + 1 < x; }\n",
+                  "flags.c", options);
+  CHECK(f.fn<int()>("is_unsigned")() == 1);
+  CHECK(f.fn<int(int)>("wraps")(2147483647) == 1);
+}
+
+TEST_CASE("-l loads a library as a link would; an unknown one is an error naming it",
+          "[jit][real-code]") {
+  hotcc::EngineOptions options;
+  options.libraries = {"m", "dl", "z"};
+  EngineFixture f("#include <zlib.h>\nconst char *version(void) { return zlibVersion(); }\n",
+                  "z.c", options);
+  CHECK(std::string(f.fn<const char *()>("version")()).size() > 0);
+
+  options.libraries = {"no_such_library_xyz"};
+  std::string error;
+  CHECK(hotcc::Engine::create(options, error) == nullptr);
+  CHECK_THAT(error, Catch::Contains("cannot find -lno_such_library_xyz"));
+}

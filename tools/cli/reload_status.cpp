@@ -53,6 +53,10 @@ std::string describeReload(const ReloadReport &report, bool verbose, bool quiet)
 
 std::string describeNotes(const ReloadReport &report) {
   std::string out;
+  for (auto &change : report.changedLayouts)
+    out += "hotcc: note: the layout of '" + change.type + "' changed (" +
+           std::to_string(change.sizeBefore) + " -> " + std::to_string(change.sizeAfter) +
+           " bytes); objects made before keep the old layout\n";
   for (auto &note : report.notes) {
     out += note.find("warning:") != std::string::npos ? note : "hotcc: note: " + note;
     if (!out.empty() && out.back() != '\n')

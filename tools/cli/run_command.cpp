@@ -71,6 +71,9 @@ void RunCommand::addTo(CLI::App &app) {
   flags.addTo(*cmd);
   cmd->add_option("files", files, "source files of the program")->required();
   cmd->add_flag("--watch,-w", watch, "reload the files when they are saved, while main runs");
+  cmd->add_flag("--accept-layout-changes", acceptLayoutChanges,
+                "let a struct's layout change while live code uses it (objects made before keep "
+                "the old layout)");
   cmd->add_option("--argv0", argv0,
                   "argv[0] for the program (default: a launcher named like the program that "
                   "runs it again under hotcc)");
@@ -119,7 +122,9 @@ int RunCommand::execute() {
     spdlog::set_level(spdlog::level::debug);
   std::string error;
   flags.noteDroppedFlags();
-  auto engine = Engine::create(flags.engineOptions(colour), error);
+  auto options = flags.engineOptions(colour);
+  options.acceptLayoutChanges = acceptLayoutChanges;
+  auto engine = Engine::create(options, error);
   if (!engine) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;

@@ -11,6 +11,7 @@ struct RunCommand {
   std::vector<std::string> programArgs;
   bool watch = false;
   std::string argv0;
+  bool acceptLayoutChanges = false;
 
   void addTo(CLI::App &app);
   int execute();

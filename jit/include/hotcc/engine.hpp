@@ -27,6 +27,9 @@ struct EngineOptions {
   // No hot code runs while a reload happens (a REPL between inputs): a function's signature may
   // then change when every live caller is compiled again in the same reload.
   bool quiescent = false;
+  // A record whose layout live code used may change anyway (objects made before keep the old
+  // layout: convert them in a Registry::onLayoutChange hook). Default: such a change is refused.
+  bool acceptLayoutChanges = false;
 };
 
 // Flags for one file beyond the engine's (a REPL session's PCH and search paths).
@@ -83,6 +86,10 @@ public:
   }
 
   Status rollback(const std::string &name);
+
+  // Lets the layout of one record (by name, e.g. "struct Obj") change although live code used it;
+  // see EngineOptions::acceptLayoutChanges.
+  void acceptLayoutChange(const std::string &typeName);
 
   // Loads a shared library into the process; hot code may then call what it exports.
   Status loadLibrary(const std::string &path);

@@ -38,6 +38,9 @@ class Registry {
 public:
   using BeforeReloadHook = std::function<void(const std::vector<std::string> &files)>;
   using AfterReloadHook = std::function<void(const ReloadReport &)>;
+  // Called once a reload with accepted layout changes is linked, before any new body goes live:
+  // the place to migrate (or drop) objects made with the old layouts.
+  using LayoutChangeHook = std::function<void(const std::vector<LayoutChange> &)>;
 
   // Records a symbol's stub; keeps the existing entry (and its history) when the name is known.
   void declare(const std::string &linkName, const std::string &displayName,
@@ -66,16 +69,21 @@ public:
   void onAfterReload(AfterReloadHook hook);
   void notifyBefore(const std::vector<std::string> &files) const;
   void notifyAfter(const ReloadReport &report) const;
+  void onLayoutChange(LayoutChangeHook hook);
+  void notifyLayoutChange(const std::vector<LayoutChange> &changes) const;
 
 private:
   const HotSymbolInfo *findLocked(const std::string &name) const;
   static void writeSlot(void **slot, std::uintptr_t target);
+  template <typename Hook, typename Argument>
+  void callHooks(const std::vector<Hook> &hooks, const Argument &argument) const;
 
   mutable std::mutex mutex_;
   std::map<std::string, HotSymbolInfo> symbols_;
   std::uint64_t version_ = 0;
   std::vector<BeforeReloadHook> before_;
   std::vector<AfterReloadHook> after_;
+  std::vector<LayoutChangeHook> layoutChange_;
 };
 
 } // namespace hotcc

@@ -31,6 +31,7 @@ struct FunctionInfo {
   bool exported = false;    // external with default visibility in the source (see GlobalInfo)
   std::uint64_t hash = 0;   // body hash; callees and data by name, private constants by content
   std::vector<std::string> references;  // named functions and globals the body refers to
+  std::vector<std::string> records;     // keys of the user records whose layout the body uses
 };
 
 // One field of a record as the compiler lays it out; what a layout check compares and names.
@@ -43,10 +44,16 @@ struct FieldLayout {
 
 struct TypeLayout {
   std::string name;  // e.g. "struct Player"
+  std::string file;  // where it is defined: two C files may each have their own "struct node"
   std::uint64_t sizeBytes = 0;
   std::vector<FieldLayout> fields;
   bool operator==(const TypeLayout &) const = default;
 };
+
+// What identifies one record across compiles: its name and the file that defines it.
+inline std::string recordKey(const TypeLayout &layout) {
+  return layout.name + "@" + layout.file;
+}
 
 enum class GlobalKind {
   Data,      // storage that lives across versions: created once, later versions bind to it
@@ -90,6 +97,7 @@ struct CompiledUnit {
   std::unique_ptr<llvm::Module> module;
   std::map<std::string, FunctionInfo> functions;  // every defined function, by link name
   std::map<std::string, GlobalInfo> globals;      // every defined global variable, by link name
+  std::map<std::string, TypeLayout> records;      // user records the emitted bodies use, by key
   std::vector<std::string> dependencies;          // user files the unit read (itself and its headers)
   std::vector<std::string> skippedFunctions;      // link names of functions whose bodies were not
                                                   // re-parsed: unchanged since the last commit

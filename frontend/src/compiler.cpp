@@ -47,6 +47,7 @@
 #include <unistd.h>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 
 namespace hotcc::frontend {
@@ -272,17 +273,25 @@ std::shared_ptr<clang::CompilerInvocation> invocationFrom(const std::vector<std:
 
 } // namespace
 
+// What the compiler keeps for one file. Its own lock: files compile concurrently, each file's
+// compiles one after the other.
+struct FileState {
+  std::mutex compiling;
+  std::optional<std::vector<std::string>> cc1Args;
+  FileSettings settings;
+  PreambleEntry preamble;
+  BodyMemory committed;               // of the compile the engine accepted last
+  std::optional<BodyMemory> pending;  // of the last compile, not yet accepted
+};
+
 struct Compiler::Impl {
   CompileOptions options;
   std::shared_ptr<clang::PCHContainerOperations> pchOps =
       std::make_shared<clang::PCHContainerOperations>();
-  std::mutex mutex;  // one compile at a time per Compiler; Clang state below is not shared
-  std::map<std::string, std::vector<std::string>> cc1ArgsByFile;
-  std::map<std::string, FileSettings> settings;
-  std::map<std::string, PreambleEntry> preambles;
-  std::map<std::string, BodyMemory> committedBodies;  // of compiles the engine accepted
-  std::map<std::string, BodyMemory> pendingBodies;    // of the last compile, not yet accepted
+  mutable std::mutex filesMutex;  // the map below (not the states: each has its own lock)
+  mutable std::map<std::string, std::unique_ptr<FileState>> files;
 
+  FileState &state(const std::string &file) const;
   llvm::Expected<std::vector<std::string>> cc1Args(const std::string &file, bool fileIsVirtual,
                                                    const std::string &settingsOf);
   // The driver flags every compile of a file shares (and a PCH it uses must share).
@@ -290,10 +299,19 @@ struct Compiler::Impl {
   llvm::Expected<std::vector<std::string>> expandDriver(const std::vector<std::string> &args,
                                                         const std::string &file,
                                                         bool fileIsVirtual) const;
-  llvm::Expected<CompiledUnit> run(const std::string &file, std::unique_ptr<llvm::MemoryBuffer> text,
-                                   bool fileIsVirtual, const std::string &unitTag,
-                                   bool allowSkipping = true);
+  // Compiles `file` with its state's lock held.
+  llvm::Expected<CompiledUnit> run(FileState &state, const std::string &file,
+                                   std::unique_ptr<llvm::MemoryBuffer> text, bool fileIsVirtual,
+                                   const std::string &unitTag, bool allowSkipping);
 };
+
+FileState &Compiler::Impl::state(const std::string &file) const {
+  std::lock_guard lock(filesMutex);
+  auto &slot = files[file];
+  if (!slot)
+    slot = std::make_unique<FileState>();
+  return *slot;
+}
 
 Compiler::Compiler(CompileOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
@@ -328,8 +346,8 @@ std::vector<std::string> Compiler::Impl::commonFlags(bool isC,
     args.push_back("-D" + def);
   for (auto &extra : options.extraArgs)
     args.push_back(extra);
-  if (auto it = settings.find(settingsOf); it != settings.end())
-    for (auto &extra : it->second.extraArgs)
+  if (!settingsOf.empty())
+    for (auto &extra : state(settingsOf).settings.extraArgs)
       args.push_back(extra);
   return args;
 }
@@ -384,8 +402,9 @@ Compiler::Impl::expandDriver(const std::vector<std::string> &args, const std::st
 
 llvm::Expected<std::vector<std::string>>
 Compiler::Impl::cc1Args(const std::string &file, bool fileIsVirtual, const std::string &settingsOf) {
-  if (auto it = cc1ArgsByFile.find(file); it != cc1ArgsByFile.end() && settingsOf == file)
-    return it->second;
+  FileState *cached = settingsOf == file ? &state(file) : nullptr;
+  if (cached && cached->cc1Args)
+    return *cached->cc1Args;
 
   const bool isC = isCSource(file);
   std::string driverPath = std::string(kClangBinDir) + (isC ? "/clang" : "/clang++");
@@ -400,8 +419,8 @@ Compiler::Impl::cc1Args(const std::string &file, bool fileIsVirtual, const std::
   if (!result)
     return result.takeError();
   spdlog::debug("cc1 args for {}: {} arguments", file, result->size());
-  if (settingsOf == file)
-    cc1ArgsByFile[file] = *result;
+  if (cached)
+    cached->cc1Args = *result;
   return result;
 }
 
@@ -413,37 +432,32 @@ static std::string absolute(const std::string &file) {
 }
 
 void Compiler::configureFile(const std::string &file, FileSettings settings, bool keepBodies) {
-  std::lock_guard lock(impl_->mutex);
-  auto path = absolute(file);
-  impl_->settings[path] = std::move(settings);
-  impl_->cc1ArgsByFile.erase(path);
+  auto &state = impl_->state(absolute(file));
+  std::lock_guard lock(state.compiling);
+  state.settings = std::move(settings);
+  state.cc1Args.reset();
   if (!keepBodies)
-    impl_->committedBodies.erase(path);
-  impl_->pendingBodies.erase(path);
-  impl_->preambles.erase(path);
+    state.committed = BodyMemory{};
+  state.pending.reset();
+  state.preamble = PreambleEntry{};
 }
 
 void Compiler::commit(const std::string &file) {
-  std::lock_guard lock(impl_->mutex);
-  auto pending = impl_->pendingBodies.find(file);
-  if (pending == impl_->pendingBodies.end())
+  auto &state = impl_->state(file);
+  std::lock_guard lock(state.compiling);
+  if (!state.pending)
     return;
-  impl_->committedBodies[file] = std::move(pending->second);
-  impl_->pendingBodies.erase(pending);
+  state.committed = std::move(*state.pending);
+  state.pending.reset();
 }
 
-llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
+llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::string &file,
                                                  std::unique_ptr<llvm::MemoryBuffer> text,
                                                  bool fileIsVirtual, const std::string &unitTag,
                                                  bool allowSkipping) {
-  std::unique_lock lock(mutex, std::defer_lock);
-  if (allowSkipping)
-    lock.lock();  // a retry runs inside the first call's lock
   auto started = Clock::now();
   auto args = cc1Args(file, fileIsVirtual, file);
-  const FileSettings noSettings;
-  auto settingsIt = settings.find(file);
-  const FileSettings &fileSettings = settingsIt == settings.end() ? noSettings : settingsIt->second;
+  const FileSettings &fileSettings = state.settings;
   if (!args)
     return args.takeError();
 
@@ -477,7 +491,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
   if (options.usePreamble && fileSettings.usePreamble && !fileIsVirtual) {
     auto bounds = limitToHeaders(text->getBuffer(),
                                  clang::ComputePreambleBounds(invocation->getLangOpts(), *text, 0));
-    auto &entry = preambles[file];
+    auto &entry = state.preamble;
     if (bounds.Size > 0) {
       auto t0 = Clock::now();
       bool reusable = entry.preamble &&
@@ -488,7 +502,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
         preambleReused = true;
       } else {
         entry = PreambleEntry{};
-        committedBodies.erase(file);  // bodies were judged against the old headers
+        state.committed = BodyMemory{};  // bodies were judged against the old headers
         PreambleRecorders callbacks(entry.dependencies, entry.macros);
         // Its warnings are the file's (a redefined macro, say): shown with this compile's.
         llvm::raw_string_ostream preambleStream(preambleWarnings);
@@ -527,7 +541,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
     } else if (entry.preamble) {
       // The file lost its leading #includes.
       entry = PreambleEntry{};
-      committedBodies.erase(file);
+      state.committed = BodyMemory{};
     }
     if (!entry.preamble)
       invocation->getPreprocessorOpts().addRemappedFile(file, text.get());
@@ -537,8 +551,8 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
 
   const BodyMemory *previousBodies = nullptr;
   if (allowSkipping && headersStable && options.skipUnchangedBodies)
-    if (auto it = committedBodies.find(file); it != committedBodies.end() && it->second.valid)
-      previousBodies = &it->second;
+    if (state.committed.valid)
+      previousBodies = &state.committed;
   // On even when nothing may be skipped: the parser then shows every body to the skipper, which
   // remembers them for the next compile.
   invocation->getFrontendOpts().SkipFunctionBodies =
@@ -588,8 +602,8 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
   if (previousBodies && outcome.skeletonChanged && outcome.skipped > 0) {
     // Something outside the bodies changed: what the skipped bodies mean may have changed too.
     spdlog::debug("{}: declarations changed, compiling every body", file);
-    auto full = run(file, llvm::MemoryBuffer::getMemBufferCopy(textCopy, file), fileIsVirtual,
-                    unitTag, /*allowSkipping=*/false);
+    auto full = run(state, file, llvm::MemoryBuffer::getMemBufferCopy(textCopy, file),
+                    fileIsVirtual, unitTag, /*allowSkipping=*/false);
     if (full)
       full->timing.retriedInFull = true;
     return full;
@@ -597,7 +611,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(const std::string &file,
   spdlog::debug("{}: {} bodies skipped, {} remembered, skipping {}", file, outcome.skipped,
                 outcome.memory.bodies.size(), previousBodies ? "on" : "off");
   outcome.memory.valid = outcome.memory.valid && !fileIsVirtual;
-  pendingBodies[file] = std::move(outcome.memory);
+  state.pending = std::move(outcome.memory);
   unit.skippedFunctions = std::move(outcome.skippedLinkNames);
   unit.timing.skippedBodies = outcome.skipped;
   unit.timing.analyseMs = msSince(analyseStart);
@@ -612,18 +626,18 @@ llvm::Expected<CompiledUnit> Compiler::compile(const std::string &file,
     return llvm::make_error<CompileError>(
         std::string(path),
         "hotcc: error: cannot read " + std::string(path) + ": " + buffer.getError().message() + "\n");
-  if (!allowSkipping) {
-    std::lock_guard lock(impl_->mutex);
-    return impl_->run(std::string(path), std::move(*buffer), false, unitTag, false);
-  }
-  return impl_->run(std::string(path), std::move(*buffer), false, unitTag);
+  auto &state = impl_->state(std::string(path));
+  std::lock_guard lock(state.compiling);
+  return impl_->run(state, std::string(path), std::move(*buffer), false, unitTag, allowSkipping);
 }
 
 llvm::Expected<CompiledUnit> Compiler::compileText(const std::string &virtualName,
                                                    const std::string &text,
                                                    const std::string &unitTag) {
-  return impl_->run(virtualName, llvm::MemoryBuffer::getMemBufferCopy(text, virtualName), true,
-                    unitTag);
+  auto &state = impl_->state(virtualName);
+  std::lock_guard lock(state.compiling);
+  return impl_->run(state, virtualName, llvm::MemoryBuffer::getMemBufferCopy(text, virtualName),
+                    true, unitTag, /*allowSkipping=*/true);
 }
 
 namespace {
@@ -677,7 +691,6 @@ private:
 llvm::Expected<PrecompiledHeader>
 Compiler::precompiledHeader(const std::string &headerText, const std::string &cacheDir,
                             const std::vector<std::string> &extraArgs, bool rebuild) {
-  std::lock_guard lock(impl_->mutex);
   auto started = Clock::now();
   std::string driverPath = std::string(kClangBinDir) + "/clang++";
   std::vector<std::string> flags = impl_->commonFlags(false, "");
@@ -744,7 +757,6 @@ Compiler::precompiledHeader(const std::string &headerText, const std::string &ca
 llvm::Expected<std::vector<std::string>>
 Compiler::complete(const std::string &virtualName, const std::string &text, unsigned line,
                    unsigned column, const std::string &settingsOf) {
-  std::lock_guard lock(impl_->mutex);
   auto args = impl_->cc1Args(virtualName, true, settingsOf.empty() ? "" : absolute(settingsOf));
   if (!args)
     return args.takeError();

@@ -26,6 +26,7 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <sstream>
 
 namespace hotcc {
@@ -107,6 +108,9 @@ struct Engine::Impl {
     jit::SplitModules split;
     std::map<std::string, FileStamp> stamps;
     ReloadRequest request;
+    frontend::Compiler *compiler = nullptr;
+    bool renamedFirst = false;  // fresh storage chosen before the compile
+    std::optional<llvm::Expected<frontend::CompiledUnit>> compiled;  // between the steps
     std::vector<std::pair<std::string, std::string>> replacedGlobals;  // live name → fresh name
     std::optional<frontend::FileSettings> settingsBefore;  // restored if this reload fails
     ReloadReport report;
@@ -120,7 +124,10 @@ struct Engine::Impl {
                                       const ReloadRequest &request = {});
   bool giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler,
                         const std::map<std::string, frontend::GlobalInfo> &candidates);
-  bool compileUnit(Pending &p);
+  void prepareCompile(Pending &p);
+  void compileSource(Pending &p);
+  bool finishCompile(Pending &p);
+  void compileConcurrently(std::vector<Pending> &pending);
   bool planUnit(Pending &p, jit::LiveState &planning);
   void checkUndefined(std::vector<Pending> &pending);
   void fail(Pending &p, const std::string &message);
@@ -265,28 +272,42 @@ static bool becameThrowing(const frontend::CompiledUnit &cu, const jit::LiveStat
   return false;
 }
 
-bool Engine::Impl::compileUnit(Pending &p) {
+// Compiling a batch has three steps: what touches the engine's state (before and after) runs on
+// the reloading thread; Clang itself runs for several files at once.
+void Engine::Impl::prepareCompile(Pending &p) {
   Unit &unit = *p.unit;
-  auto &unitCompiler = compilerFor(unit.path);
+  p.compiler = &compilerFor(unit.path);
   for (auto &dep : unit.dependencies)
     p.stamps[dep] = stampOf(dep);
   p.stamps[unit.path] = stampOf(unit.path);
   unit.attempted = p.stamps;
-
   // See ReloadRequest::freshGlobalsNamed for the two ways fresh storage is chosen.
-  bool renameFirst = !p.request.freshGlobalsFrom.empty() && !p.request.freshGlobalsNamed.empty();
-  if (renameFirst)
-    giveFreshStorage(p, unitCompiler, live.data);
-  auto compiled = unitCompiler.compile(unit.path, unit.tag, !p.request.fullCompile);
-  if (compiled && !p.request.freshGlobalsFrom.empty() && !renameFirst &&
-      giveFreshStorage(p, unitCompiler, compiled->globals))
-    compiled = unitCompiler.compile(unit.path, unit.tag, /*allowSkipping=*/false);
+  p.renamedFirst = !p.request.freshGlobalsFrom.empty() && !p.request.freshGlobalsNamed.empty();
+  if (p.renamedFirst)
+    giveFreshStorage(p, *p.compiler, live.data);
+}
+
+// Safe to run for several units at once: the compiler compiles different files concurrently, and
+// the live state is only read.
+void Engine::Impl::compileSource(Pending &p) {
+  Unit &unit = *p.unit;
+  auto compiled = p.compiler->compile(unit.path, unit.tag, !p.request.fullCompile);
   if (compiled && compiled->timing.skippedBodies > 0 && becameThrowing(*compiled, live)) {
     // Clang let callers in this file call a function it proved cannot throw without an unwind
     // path. Now it can throw: those callers, skipped or not, must be compiled again.
     spdlog::debug("{}: a function can throw now; compiling every body", unit.path);
-    compiled = unitCompiler.compile(unit.path, unit.tag, /*allowSkipping=*/false);
+    compiled = p.compiler->compile(unit.path, unit.tag, /*allowSkipping=*/false);
   }
+  p.compiled.emplace(std::move(compiled));
+}
+
+bool Engine::Impl::finishCompile(Pending &p) {
+  Unit &unit = *p.unit;
+  auto compiled = std::move(*p.compiled);
+  p.compiled.reset();
+  if (compiled && !p.request.freshGlobalsFrom.empty() && !p.renamedFirst &&
+      giveFreshStorage(p, *p.compiler, compiled->globals))
+    compiled = p.compiler->compile(unit.path, unit.tag, /*allowSkipping=*/false);
   if (!compiled) {
     std::string message;
     llvm::handleAllErrors(
@@ -302,6 +323,28 @@ bool Engine::Impl::compileUnit(Pending &p) {
   if (!p.cu.warnings.empty())
     p.report.notes.push_back(p.cu.warnings);
   return true;
+}
+
+// Runs compileSource for every unit that has not failed, on up to as many threads as there are
+// cores (the reloading thread is one of them).
+void Engine::Impl::compileConcurrently(std::vector<Pending> &pending) {
+  std::vector<Pending *> work;
+  for (auto &p : pending)
+    if (!p.failed)
+      work.push_back(&p);
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < work.size(); i = next++)
+      compileSource(*work[i]);
+  };
+  const std::size_t threads =
+      std::min<std::size_t>(work.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> helpers;
+  for (std::size_t i = 1; i < threads; ++i)
+    helpers.emplace_back(worker);
+  worker();
+  for (auto &helper : helpers)
+    helper.join();
 }
 
 // A REPL redefinition of a variable, or a test file whose registrations must run again: the live
@@ -467,8 +510,12 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
     if (shutDown)
       fail(p, "hotcc: error: the engine has shut down\n");
     else
-      compileUnit(p);
+      prepareCompile(p);
   }
+  compileConcurrently(pending);
+  for (auto &p : pending)
+    if (!p.failed)
+      finishCompile(p);
   // Each unit plans against the live state plus the units before it. When one drops out (a
   // refusal, a missing symbol), the others are planned again without it: a shared inline function
   // it would have compiled must not count as unchanged for them.
@@ -540,7 +587,6 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
     for (auto *slot : {&p.split.persistent, &p.split.code}) {
       if (!*slot || !linked)
         continue;
-      host->optimize(**slot);
       auto tracker = host->add(llvm::orc::ThreadSafeModule(std::move(*slot), p.context));
       if (!tracker) {
         failAll("hotcc: error: " + llvm::toString(tracker.takeError()) + "\n");

@@ -6,6 +6,7 @@
 #include <llvm/AsmParser/Parser.h>
 #include <llvm/ExecutionEngine/Orc/AbsoluteSymbols.h>
 #include <llvm/ExecutionEngine/Orc/EHFrameRegistrationPlugin.h>
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -18,6 +19,8 @@
 #include <spdlog/spdlog.h>
 
 #include <dlfcn.h>
+
+#include <thread>
 
 extern "C" {
 // Where a stub points before its first body is linked. Only reachable through a bug in hotcc:
@@ -92,10 +95,7 @@ llvm::Expected<std::unique_ptr<OrcHost>> OrcHost::create(int optLevel, ExitHandl
   // -O0 code is for turnaround: the fast instruction selector, like clang -O0 itself.
   jtmb->setCodeGenOptLevel(optLevel == 0 ? llvm::CodeGenOptLevel::None
                                          : llvm::CodeGenOptLevel::Default);
-  auto optimizerTarget = jtmb->createTargetMachine();
-  if (!optimizerTarget)
-    return optimizerTarget.takeError();
-  host->optimizerTarget_ = std::move(*optimizerTarget);
+  host->targetBuilder_ = std::make_unique<llvm::orc::JITTargetMachineBuilder>(*jtmb);
 
   auto jit = llvm::orc::LLJITBuilder()
                  .setJITTargetMachineBuilder(std::move(*jtmb))
@@ -111,10 +111,33 @@ llvm::Expected<std::unique_ptr<OrcHost>> OrcHost::create(int optLevel, ExitHandl
                  })
                  // No platform runtime: initialisers and exit handlers are ours, TLS is emulated.
                  .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
+                 // Modules (a batch has one or two per file) are optimised and compiled on every
+                 // core while the reloading thread waits for their addresses.
+                 .setNumCompileThreads(std::max(1u, std::thread::hardware_concurrency()))
+                 // Each file's modules have a context of their own (shared by its two halves,
+                 // whose compiles then take turns): nothing gains from the bitcode round trip
+                 // ORC's concurrent mode makes per module to give each a fresh one. The compiler
+                 // makes a target machine per compile, so it is safe on any thread.
+                 .setSupportConcurrentCompilation(false)
+                 .setCompileFunctionCreator(
+                     [](llvm::orc::JITTargetMachineBuilder builder)
+                         -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                       return std::make_unique<llvm::orc::ConcurrentIRCompiler>(
+                           std::move(builder));
+                     })
                  .create();
   if (!jit)
     return jit.takeError();
   host->jit_ = std::move(*jit);
+  if (optLevel > 0)
+    host->jit_->getIRTransformLayer().setTransform(
+        [raw = host.get()](llvm::orc::ThreadSafeModule module,
+                           const llvm::orc::MaterializationResponsibility &)
+            -> llvm::Expected<llvm::orc::ThreadSafeModule> {
+          if (auto err = raw->optimize(module))
+            return std::move(err);
+          return std::move(module);
+        });
   host->dylib_ = &host->jit_->getMainJITDylib();
   host->stubs_ = llvm::orc::createLocalIndirectStubsManagerBuilder(host->jit_->getTargetTriple())();
   if (!host->stubs_)
@@ -267,8 +290,28 @@ bool OrcHost::isKnown(const std::string &name) const {
   return dlsym(RTLD_DEFAULT, name.c_str()) != nullptr;
 }
 
-void OrcHost::optimize(llvm::Module &module) const {
-  frontend::optimiseModule(module, optimizerTarget_.get(), optLevel_);
+// Runs on the JIT's compile threads: each optimisation borrows a target machine of its own (they
+// cache subtargets without a lock).
+llvm::Error OrcHost::optimize(llvm::orc::ThreadSafeModule &module) {
+  std::unique_ptr<llvm::TargetMachine> machine;
+  {
+    std::lock_guard lock(optimizerMutex_);
+    if (!idleOptimizers_.empty()) {
+      machine = std::move(idleOptimizers_.back());
+      idleOptimizers_.pop_back();
+    }
+  }
+  if (!machine) {
+    auto created = targetBuilder_->createTargetMachine();
+    if (!created)
+      return created.takeError();
+    machine = std::move(*created);
+  }
+  module.withModuleDo(
+      [&](llvm::Module &m) { frontend::optimiseModule(m, machine.get(), optLevel_); });
+  std::lock_guard lock(optimizerMutex_);
+  idleOptimizers_.push_back(std::move(machine));
+  return llvm::Error::success();
 }
 
 } // namespace hotcc::jit

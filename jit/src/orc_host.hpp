@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -46,7 +47,8 @@ public:
   // Whether a name resolves: defined in the dylib (by us) or exported by the host process.
   bool isKnown(const std::string &name) const;
 
-  void optimize(llvm::Module &module) const;
+  // The -O pipeline for a module about to be compiled (the JIT's transform layer calls it).
+  llvm::Error optimize(llvm::orc::ThreadSafeModule &module);
   // What libraries the program loads may bind to; hot code's dlopen/dlsym publish it first.
   ExportTable &exports() { return *exports_; }
   const llvm::DataLayout &dataLayout() const { return jit_->getDataLayout(); }
@@ -60,7 +62,9 @@ private:
 
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   std::unique_ptr<llvm::orc::IndirectStubsManager> stubs_;
-  std::unique_ptr<llvm::TargetMachine> optimizerTarget_;
+  std::unique_ptr<llvm::orc::JITTargetMachineBuilder> targetBuilder_;
+  std::mutex optimizerMutex_;
+  std::vector<std::unique_ptr<llvm::TargetMachine>> idleOptimizers_;
   llvm::orc::JITDylib *dylib_ = nullptr;
   int optLevel_ = 0;
   std::set<std::string> defined_;  // every name we defined in the dylib

@@ -6,6 +6,7 @@ gives the arguments to run the same sources under `hotcc run`.
 """
 import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -64,10 +65,17 @@ class LuaCopy:
         return flags
 
 
+def default_signals():
+    """Lua's main.lua stops interpreters it started with SIGINT: a test started by a shell as a
+    background job inherits SIGINT ignored, which would leave them running forever."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def run(cmd, cwd, timeout):
     try:
         r = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
-                           timeout=timeout)
+                           timeout=timeout, preexec_fn=default_signals)
     except subprocess.TimeoutExpired as e:
         raise TestFailure(f"{' '.join(map(str, cmd))} did not finish within {timeout} s; stdout "
                           f"tail: {(e.stdout or b'')[-2000:]!r}")

@@ -122,9 +122,98 @@ bool findBraceBlock(llvm::StringRef t, std::size_t from, std::size_t &begin, std
 }
 
 BodySkipper::BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous,
-                         const std::vector<clang::FileID> &enteredFiles)
+                         const std::vector<clang::FileID> &enteredFiles,
+                         const BlankedSources *blanked)
     : ci_(ci), previous_(previous && previous->valid ? previous : nullptr),
-      enteredFiles_(enteredFiles) {}
+      enteredFiles_(enteredFiles), blanked_(blanked) {}
+
+namespace {
+
+std::size_t countNewlines(llvm::StringRef text) {
+  return static_cast<std::size_t>(text.count('\n'));
+}
+
+// A directive inside a body (#include "ljumptab.h" in Lua's interpreter loop, an #undef) acts on
+// everything after it: such a body must reach the preprocessor, skipped or not.
+bool hasDirective(llvm::StringRef body) {
+  for (std::size_t line = body.find('\n'); line != llvm::StringRef::npos;
+       line = body.find('\n', line + 1))
+    if (body.drop_front(line + 1).ltrim(" \t").starts_with("#"))
+      return true;
+  return false;
+}
+
+// `text` with its bodies at `ranges` blanked, or nothing when none may be; records their starts.
+std::unique_ptr<llvm::MemoryBuffer>
+blankFile(const RememberedFile &old, llvm::StringRef now, const std::string &path,
+          std::set<std::size_t> &starts) {
+  const std::size_t common = std::min(old.text.size(), now.size());
+  std::size_t prefix = 0;
+  while (prefix < common && old.text[prefix] == now[prefix])
+    ++prefix;
+  std::size_t suffix = 0;
+  while (suffix < common - prefix &&
+         old.text[old.text.size() - 1 - suffix] == now[now.size() - 1 - suffix])
+    ++suffix;
+  const auto shift = static_cast<std::ptrdiff_t>(now.size()) -
+                     static_cast<std::ptrdiff_t>(old.text.size());
+  const bool linesMoved = countNewlines(llvm::StringRef(old.text).substr(prefix)) !=
+                          countNewlines(now.substr(prefix));
+  std::string text;
+  for (auto [begin, end] : old.bodies) {
+    if (hasDirective(llvm::StringRef(old.text).slice(begin, end)))
+      continue;
+    std::size_t at;
+    if (end <= prefix) {
+      at = begin;
+    } else if (begin >= old.text.size() - suffix) {
+      llvm::StringRef body = llvm::StringRef(old.text).slice(begin, end);
+      if (linesMoved && mayUseLineNumbers(body))
+        continue;
+      at = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(begin) + shift);
+    } else {
+      continue;  // in what changed: the parser reads it
+    }
+    if (text.empty())
+      text = now.str();
+    for (std::size_t i = at + 1; i + 1 < at + (end - begin); ++i)
+      if (text[i] != '\n')
+        text[i] = ' ';
+    starts.insert(at);
+  }
+  if (text.empty())
+    return nullptr;
+  return llvm::MemoryBuffer::getMemBufferCopy(text, path);
+}
+
+} // namespace
+
+BlankedSources blankUnchangedBodies(const BodyMemory &memory, const std::string &mainFile,
+                                    llvm::StringRef mainText) {
+  BlankedSources out;
+  for (auto &[path, old] : memory.files) {
+    std::string now;
+    if (path == mainFile) {
+      now = mainText.str();
+    } else {
+      auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+      if (!buffer)
+        continue;  // gone: the compile reports it
+      now = (*buffer)->getBuffer().str();
+    }
+    std::set<std::size_t> starts;
+    auto blanked = blankFile(old, now, path, starts);
+    if (!blanked)
+      continue;
+    out.bodyStarts[path] = std::move(starts);
+    out.originals[path] = std::move(now);
+    if (path == mainFile)
+      out.main = std::move(blanked);
+    else
+      out.others.emplace_back(path, std::move(blanked));
+  }
+  return out;
+}
 
 BodySkipper::~BodySkipper() = default;
 
@@ -160,6 +249,10 @@ void BodySkipper::captureSkeleton() {
   std::vector<clang::FileID> files = enteredFiles_;
   if (std::find(files.begin(), files.end(), sm.getMainFileID()) == files.end())
     files.insert(files.begin(), sm.getMainFileID());
+  std::map<std::string, int> inclusions;
+  for (auto file : files)
+    if (auto entry = sm.getFileEntryRefForID(file))
+      ++inclusions[entry->getName().str()];
   for (auto file : files) {
     auto entry = sm.getFileEntryRefForID(file);
     skeleton_ += "\n#file ";
@@ -168,6 +261,13 @@ void BodySkipper::captureSkeleton() {
     if (sm.isInSystemHeader(sm.getLocForStartOfFile(file)))
       continue;
     auto text = sm.getBufferData(file);
+    // What the memory keeps to blank this file's bodies next time: its text as on disk (not as
+    // blanked for this compile), if it was read once (a file included twice is left alone).
+    if (entry && inclusions[entry->getName().str()] == 1) {
+      auto path = entry->getName().str();
+      const std::string *original = originalText(path);
+      files_[path].text = original ? *original : text.str();
+    }
     auto &cuts = cutsByFile[file];
     std::sort(cuts.begin(), cuts.end(), [](auto *a, auto *b) { return a->begin < b->begin; });
     std::size_t cursor = 0;
@@ -213,6 +313,20 @@ std::string BodySkipper::linkNameOf(const Seen &seen, const std::string &unitTag
   return seen.internal ? promotedName(seen.linkName, unitTag) : seen.linkName;
 }
 
+const std::string *BodySkipper::originalText(const std::string &path) const {
+  if (!blanked_)
+    return nullptr;
+  auto it = blanked_->originals.find(path);
+  return it == blanked_->originals.end() ? nullptr : &it->second;
+}
+
+bool BodySkipper::wasBlanked(const std::string &path, std::size_t bodyBegin) const {
+  if (!blanked_)
+    return false;
+  auto it = blanked_->bodyStarts.find(path);
+  return it != blanked_->bodyStarts.end() && it->second.count(bodyBegin);
+}
+
 bool BodySkipper::shouldSkipFunctionBody(clang::Decl *decl) {
   const auto *fn = decl ? decl->getAsFunction() : nullptr;
   if (!eligible(fn))
@@ -222,20 +336,28 @@ bool BodySkipper::shouldSkipFunctionBody(clang::Decl *decl) {
   if (!bodyRange(fn, file, begin, end))
     return false;
   auto &sm = ci_.getSourceManager();
-  auto entry = sm.getFileEntryRefForID(file);
-  auto key = entry->getName().str() + "|" + keyOf(fn);
+  auto path = sm.getFileEntryRefForID(file)->getName().str();
+  auto key = path + "|" + keyOf(fn);
   auto body = sm.getBufferData(file).substr(begin, end - begin);
   auto line = sm.getLineNumber(file, begin);
   bool skip = false;
-  if (previous_) {
-    auto it = previous_->bodies.find(key);
-    skip = it != previous_->bodies.end() && it->second.text == body &&
-           (it->second.line == line || !mayUseLineNumbers(body));
+  std::string text;
+  if (wasBlanked(path, begin)) {
+    // Blanked because it did not change: skipped, remembered with the text it has on disk.
+    skip = true;
+    text = llvm::StringRef(*originalText(path)).slice(begin, end).str();
+  } else {
+    if (previous_) {
+      auto it = previous_->bodies.find(key);
+      skip = it != previous_->bodies.end() && it->second.text == body &&
+             (it->second.line == line || !mayUseLineNumbers(body));
+    }
+    text = body.str();
   }
   if (!names_)
     names_ = std::make_unique<clang::ASTNameGenerator>(ci_.getASTContext());
-  seen_.push_back({key, names_->getName(fn), !fn->isExternallyVisible(), file, begin, end, line,
-                   skip, skip ? std::string() : body.str()});
+  seen_.push_back({key, names_->getName(fn), !fn->isExternallyVisible(), file, path, begin, end,
+                   line, skip, std::move(text)});
   return skip;
 }
 
@@ -281,11 +403,14 @@ BodySkipper::Outcome BodySkipper::finish(const std::set<std::string> &emitted,
     if (s.skipped) {
       ++out.skipped;
       out.skippedLinkNames.push_back(linkNameOf(s, unitTag));
-      out.memory.bodies[s.key] = {previous_->bodies.at(s.key).text, s.line};
-    } else if (emitted.count(linkNameOf(s, unitTag))) {
-      out.memory.bodies[s.key] = {std::move(s.text), s.line};
+    } else if (!emitted.count(linkNameOf(s, unitTag))) {
+      continue;  // never compiled (an unused static function): nothing to keep
     }
+    out.memory.bodies[s.key] = {std::move(s.text), s.line};
+    if (auto file = files_.find(s.path); file != files_.end())
+      file->second.bodies.emplace_back(s.begin, s.end);
   }
+  out.memory.files = std::move(files_);
   // Text appended after the last compile cannot change what an earlier body means (C and C++
   // bodies see only what precedes them; eligible bodies are never templates or class members
   // defined in the class), so a skeleton that only grew at its end is still sound. This is what

@@ -16,6 +16,7 @@
 #include <clang/AST/ASTConsumer.h>
 #include <clang/Basic/SourceLocation.h>
 #include <llvm/ADT/StringRef.h>
+#include <llvm/Support/MemoryBuffer.h>
 
 #include <map>
 #include <set>
@@ -38,19 +39,44 @@ struct RememberedBody {
   unsigned line = 0;  // where the body starts
 };
 
+// A file as the last accepted compile read it, with the byte ranges of its remembered bodies.
+struct RememberedFile {
+  std::string text;
+  std::vector<std::pair<std::size_t, std::size_t>> bodies;
+};
+
 struct BodyMemory {
   std::map<std::string, RememberedBody> bodies;  // function key → body, for emitted functions
+  std::map<std::string, RememberedFile> files;   // by path: where those bodies are
   std::string skeleton;
   bool valid = false;
 };
+
+// The next compile's sources with every remembered body that did not change blanked out: its
+// text between the braces turned into spaces (newlines kept, so every offset, line and column
+// stays where it was). The preprocessor then has nothing to expand there, and the parser skips
+// an empty body, which is what makes an unchanged body cost nothing in a big file.
+struct BlankedSources {
+  std::unique_ptr<llvm::MemoryBuffer> main;  // the main file's text, null when nothing blanked
+  std::vector<std::pair<std::string, std::unique_ptr<llvm::MemoryBuffer>>> others;  // by path
+  std::map<std::string, std::set<std::size_t>> bodyStarts;  // path → offsets of blanked bodies
+  std::map<std::string, std::string> originals;             // path → text before blanking
+};
+
+// Blanks the remembered bodies of `memory`'s files that lie outside what changed since (found by
+// comparing each file's old and new text from both ends). A body that moved to another line and
+// may use its line number is left for the parser. `mainText`: the main file's new text.
+BlankedSources blankUnchangedBodies(const BodyMemory &memory, const std::string &mainFile,
+                                    llvm::StringRef mainText);
 
 // Owned by the frontend action (it must outlive the AST); Clang talks to it through consumer().
 class BodySkipper {
 public:
   // `previous` null: nothing is skipped, the compile only records what it sees. `enteredFiles`:
   // the files the compile enters, in order (filled by the action's preprocessor callback).
+  // `blanked`: bodies blanked in the sources the compile reads (skipped, whatever their key).
   BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous,
-              const std::vector<clang::FileID> &enteredFiles);
+              const std::vector<clang::FileID> &enteredFiles, const BlankedSources *blanked);
   ~BodySkipper();
 
   bool skipping() const { return previous_ != nullptr; }
@@ -79,12 +105,15 @@ private:
     std::string linkName;    // as Clang mangles it, before hotcc promotes internal names
     bool internal = false;
     clang::FileID file;      // the file (one inclusion of it) the body is spelled in
+    std::string path;
     std::size_t begin, end;  // body's byte range in that file
     unsigned line;
     bool skipped;
-    std::string text;        // the body, for the memory of compiled ones
+    std::string text;        // the body as on disk, for the memory
   };
   bool eligible(const clang::FunctionDecl *fn) const;
+  const std::string *originalText(const std::string &path) const;  // null: read unblanked
+  bool wasBlanked(const std::string &path, std::size_t bodyBegin) const;
   void markCompiledBodiesUsed(clang::Decl *decl);
   bool bodyRange(const clang::FunctionDecl *fn, clang::FileID &file, std::size_t &begin,
                  std::size_t &end) const;
@@ -94,8 +123,10 @@ private:
   clang::CompilerInstance &ci_;
   const BodyMemory *previous_;
   const std::vector<clang::FileID> &enteredFiles_;
+  const BlankedSources *blanked_;
   std::vector<Seen> seen_;
   std::string skeleton_;
+  std::map<std::string, RememberedFile> files_;  // what the memory keeps of each file
   std::unique_ptr<clang::ASTNameGenerator> names_;
 };
 

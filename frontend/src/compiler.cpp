@@ -165,14 +165,15 @@ private:
 
 class HotccCodeGenAction : public clang::ASTFrontendAction {
 public:
-  HotccCodeGenAction(CompiledUnit &unit, std::set<std::string> &deps, const BodyMemory *previous)
-      : unit_(unit), deps_(deps), previous_(previous) {}
+  HotccCodeGenAction(CompiledUnit &unit, std::set<std::string> &deps, const BodyMemory *previous,
+                     const BlankedSources *blanked)
+      : unit_(unit), deps_(deps), previous_(previous), blanked_(blanked) {}
 
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &ci,
                                                         llvm::StringRef file) override {
     auto gen = clang::CreateLLVMCodeGen(ci, llvm::sys::path::filename(file), *unit_.context);
     auto collector = std::make_unique<FactCollector>(ci, gen.get(), unit_, facts_);
-    skipper_ = std::make_unique<BodySkipper>(ci, previous_, enteredFiles_);
+    skipper_ = std::make_unique<BodySkipper>(ci, previous_, enteredFiles_, blanked_);
     std::vector<std::unique_ptr<clang::ASTConsumer>> consumers;
     consumers.push_back(skipper_->consumer());  // first: it marks bodies before CodeGen sees them
     consumers.push_back(std::move(gen));
@@ -195,6 +196,7 @@ private:
   CompiledUnit &unit_;
   std::set<std::string> &deps_;
   const BodyMemory *previous_;
+  const BlankedSources *blanked_;
   DeclFacts facts_;
   std::unique_ptr<BodySkipper> skipper_;
   std::vector<clang::FileID> enteredFiles_;  // in order: what the skeleton is made of
@@ -532,27 +534,33 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
           entry.dependencies.clear();
         }
       }
-      if (entry.preamble) {
-        entry.preamble->AddImplicitPreamble(*invocation, vfs, text.get());
-        restateMacros(invocation->getPreprocessorOpts(), entry.macros);
-        deps.insert(entry.dependencies.begin(), entry.dependencies.end());
-      }
       headersStable = preambleReused;
     } else if (entry.preamble) {
       // The file lost its leading #includes.
       entry = PreambleEntry{};
       state.committed = BodyMemory{};
     }
-    if (!entry.preamble)
-      invocation->getPreprocessorOpts().addRemappedFile(file, text.get());
-  } else {
-    invocation->getPreprocessorOpts().addRemappedFile(file, text.get());
   }
 
   const BodyMemory *previousBodies = nullptr;
   if (allowSkipping && headersStable && options.skipUnchangedBodies)
     if (state.committed.valid)
       previousBodies = &state.committed;
+  // Unchanged bodies are blanked in the text Clang reads (see BlankedSources).
+  BlankedSources blanked;
+  if (previousBodies)
+    blanked = blankUnchangedBodies(*previousBodies, file, text->getBuffer());
+  llvm::MemoryBuffer *mainBuffer = blanked.main ? blanked.main.get() : text.get();
+  for (auto &[path, buffer] : blanked.others)
+    invocation->getPreprocessorOpts().addRemappedFile(path, buffer.get());
+  if (state.preamble.preamble && options.usePreamble && fileSettings.usePreamble &&
+      !fileIsVirtual) {
+    state.preamble.preamble->AddImplicitPreamble(*invocation, vfs, mainBuffer);
+    restateMacros(invocation->getPreprocessorOpts(), state.preamble.macros);
+    deps.insert(state.preamble.dependencies.begin(), state.preamble.dependencies.end());
+  } else {
+    invocation->getPreprocessorOpts().addRemappedFile(file, mainBuffer);
+  }
   // On even when nothing may be skipped: the parser then shows every body to the skipper, which
   // remembers them for the next compile.
   invocation->getFrontendOpts().SkipFunctionBodies =
@@ -573,7 +581,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   if (!ci.createTarget())
     return llvm::make_error<CompileError>(file, "hotcc: error: cannot create target\n" + diagText);
 
-  HotccCodeGenAction action(unit, deps, previousBodies);
+  HotccCodeGenAction action(unit, deps, previousBodies, &blanked);
   auto executeStart = Clock::now();
   bool ok = ci.ExecuteAction(action);
   spdlog::debug("clang on {}: {:.1f} ms (setup {:.1f} ms)", file, msSince(executeStart),

@@ -110,3 +110,50 @@ TEST_CASE("skipping: bodies that moved but cannot see their line are still skipp
   CHECK(report.compiled == std::vector<std::string>{});
   CHECK(f.fn<int()>("_Z5plainv")() == 5);
 }
+
+// A unity build: one file that #includes the program's .c files (Lua's onelua.c, SQLite's
+// amalgamation style). The preamble stops before the first included source file, so an edit in
+// one of them re-parses that body only.
+TEST_CASE("skipping: an edit in a file a unity build includes re-parses only that body",
+          "[jit][skip]") {
+  hotcc::test::TempSource part("part.c", "int part_a(int x) { return x + 1; }\n"
+                                         "int part_b(int x) { return x * 2; }\n");
+  auto dir = part.dir().string();
+  hotcc::test::TempSource other("other.c", "int other(int x) { return part_a(x) + part_b(x); }\n");
+  // `other` lives in its own temp dir: the unity file names both by absolute path.
+  std::string unity = "#include <stdio.h>\n#include \"" + part.path() + "\"\n#include \"" +
+                      other.path() + "\"\n";
+  EngineFixture f(unity, "unity.c");
+  auto *fn = f.fn<int(int)>("other");
+  CHECK(fn(3) == 4 + 6);
+
+  part.write("int part_a(int x) { return x + 100; }\n"
+             "int part_b(int x) { return x * 2; }\n");
+  auto report = f.engine->reloadFile(part.path());
+  INFO(report.error);
+  REQUIRE(report.ok);
+  CHECK(report.compiled == std::vector<std::string>{"part_a"});
+  CHECK(fn(3) == 103 + 6);
+}
+
+// A body that holds a directive (#include "ljumptab.h" in Lua's interpreter loop redefines
+// macros the rest of the file uses) is never blanked out of the preprocessor's sight.
+TEST_CASE("skipping: directives inside an unchanged body still act on what follows",
+          "[jit][skip]") {
+  auto program = [](int k) {
+    return "#include <stdio.h>\n"
+           "#define STEP 1\n"
+           "int first(int x) {\n"
+           "#undef STEP\n"
+           "#define STEP 10\n"
+           "  return x;\n"
+           "}\n"
+           "int second(int x) { return x * STEP + " + std::to_string(k) + "; }\n";
+  };
+  EngineFixture f(program(0), "directive.c");
+  auto *second = f.fn<int(int)>("second");
+  CHECK(second(2) == 20);
+  auto report = f.editOk(program(5));
+  CHECK(report.compiled == std::vector<std::string>{"second"});
+  CHECK(second(2) == 25);
+}

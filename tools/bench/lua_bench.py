@@ -270,6 +270,7 @@ def main():
     parser.add_argument("--only", choices=["files", "onelua", "synthetic", "all.lua"],
                         action="append")
     args = parser.parse_args()
+    args.hotcc = os.path.abspath(args.hotcc)
     if not CORPUS.is_dir():
         sys.exit(f"no Lua corpus at {CORPUS}")
     only = set(args.only or ["files", "onelua", "synthetic", "all.lua"])

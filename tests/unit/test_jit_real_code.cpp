@@ -3,6 +3,7 @@
 #include "engine_fixture.hpp"
 
 #include <dlfcn.h>
+#include <fstream>
 
 using hotcc::test::EngineFixture;
 
@@ -182,4 +183,40 @@ TEST_CASE("-l loads a library as a link would; an unknown one is an error naming
   std::string error;
   CHECK(hotcc::Engine::create(options, error) == nullptr);
   CHECK_THAT(error, Catch::Contains("cannot find -lno_such_library_xyz"));
+}
+
+TEST_CASE("a compile database from a gcc build: gcc-only flags dropped, said once",
+          "[jit][real-code]") {
+  hotcc::test::TempSource a("a.c", "int from_a(void) { return X + 1; }\n");
+  auto dir = a.dir();
+  std::ofstream(dir / "b.c") << "int from_a(void);\nint from_b(void) { return from_a() * 10; }\n";
+  std::ofstream(dir / "compile_commands.json") << R"([
+  {"directory": ")" << dir.string() << R"(", "file": "a.c",
+   "command": "gcc -Wall -Wlogical-op -fno-aggressive-loop-optimizations -O0 -DX=4 -MD -c a.c -o a.o"},
+  {"directory": ")" << dir.string() << R"(", "file": "b.c",
+   "command": "gcc -Wall -Wlogical-op -fno-aggressive-loop-optimizations -O0 -DX=4 -MD -c b.c -o b.o"}
+])";
+  hotcc::EngineOptions options;
+  options.compileDatabaseDir = dir.string();
+  std::string error;
+  auto engine = hotcc::Engine::create(options, error);
+  REQUIRE(engine);
+  auto reports = engine->addFiles({(dir / "a.c").string(), (dir / "b.c").string()});
+  std::string notes;
+  for (auto &report : reports) {
+    INFO(report.error);
+    REQUIRE(report.ok);
+    for (auto &note : report.notes)
+      notes += note + "\n";
+  }
+  CHECK(engine->lookupFunction<int()>("from_b")() == 50);
+  auto count = [&](const std::string &text) {
+    std::size_t n = 0;
+    for (auto at = notes.find(text); at != std::string::npos; at = notes.find(text, at + 1))
+      ++n;
+    return n;
+  };
+  CHECK(count("ignoring -Wlogical-op") == 1);
+  CHECK(count("ignoring -fno-aggressive-loop-optimizations") == 1);
+  CHECK(count("unknown warning option") == 0);  // Clang never saw them
 }

@@ -33,12 +33,13 @@ void FileWatcher::watch(const std::vector<std::string> &files) {
   dirWatches_ = std::move(kept);
 }
 
-void FileWatcher::drain(std::set<std::string> &changed) {
+bool FileWatcher::drain(std::set<std::string> &changed) {
+  bool saved = false;
   alignas(inotify_event) char buffer[16384];
   for (;;) {
     ssize_t n = read(fd_, buffer, sizeof buffer);
     if (n <= 0)
-      return;
+      return saved;
     for (char *p = buffer; p < buffer + n;) {
       auto *event = reinterpret_cast<inotify_event *>(p);
       p += sizeof(inotify_event) + event->len;
@@ -48,8 +49,10 @@ void FileWatcher::drain(std::set<std::string> &changed) {
         if (wd != event->wd)
           continue;
         auto path = (std::filesystem::path(dir) / event->name).string();
-        if (files_.count(path))
-          changed.insert(path);
+        if (!files_.count(path))
+          continue;
+        changed.insert(path);
+        saved = saved || (event->mask & (IN_CLOSE_WRITE | IN_MOVED_TO));
       }
     }
   }
@@ -61,10 +64,13 @@ std::set<std::string> FileWatcher::wait(std::chrono::milliseconds timeout,
   pollfd pfd{fd_, POLLIN, 0};
   if (poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0)
     return changed;
-  drain(changed);
-  // Debounce: an editor's save is often several events (truncate, write, close, rename).
-  while (poll(&pfd, 1, static_cast<int>(quiet.count())) > 0)
-    drain(changed);
+  bool saved = drain(changed);
+  // Debounce: an editor's save is often several events (truncate, write, close, rename). A
+  // closed or renamed-in file is a finished save: only a moment more for the events of the same
+  // save; a file still being written is waited for until it is quiet.
+  const auto afterSave = std::chrono::milliseconds(3);
+  while (poll(&pfd, 1, static_cast<int>((saved ? afterSave : quiet).count())) > 0)
+    saved = drain(changed) || saved;
   return changed;
 }
 

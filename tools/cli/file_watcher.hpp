@@ -26,7 +26,8 @@ public:
                              std::chrono::milliseconds quiet = std::chrono::milliseconds(30));
 
 private:
-  void drain(std::set<std::string> &changed);
+  // Reads the pending events; true when one of them finished a save (close after write, rename).
+  bool drain(std::set<std::string> &changed);
   int fd_ = -1;
   std::set<std::string> files_;
   std::vector<std::pair<int, std::string>> dirWatches_;  // watch descriptor → directory

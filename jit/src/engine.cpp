@@ -285,12 +285,17 @@ bool Engine::Impl::giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler
         return true;
     return false;
   };
+  auto named = [&](const std::string &name) {
+    for (auto &part : p.request.freshGlobalsNamed)
+      if (name.find(part) != std::string::npos)
+        return true;
+    return p.request.freshGlobalsNamed.empty();
+  };
   auto settings = fileSettings[p.unit->path];
   bool renamed = false;
   for (auto &[name, global] : candidates) {
     if (global.kind != frontend::GlobalKind::Data || global.threadLocal || !live.data.count(name) ||
-        !inFreshFile(global.location) ||
-        name.find(p.request.freshGlobalsNamed) == std::string::npos)
+        !inFreshFile(global.location) || !named(name))
       continue;
     // Renames apply before internal names are promoted: strip the unit's suffix, then any earlier
     // generation.

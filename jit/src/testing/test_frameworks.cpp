@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -113,6 +114,20 @@ bool buildAtomically(std::vector<std::string> args, const std::string &output,
   return true;
 }
 
+// Every adapter source and header, in name order: what an adapter library is built from.
+std::string adapterSources(const std::string &dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (auto &entry : fs::directory_iterator(dir, ec))
+    if (entry.is_regular_file(ec))
+      files.push_back(entry.path().string());
+  std::sort(files.begin(), files.end());
+  std::string all;
+  for (auto &file : files)
+    all += fs::path(file).filename().string() + '\0' + readFile(file) + '\0';
+  return all;
+}
+
 const std::vector<std::string> kSharedLibraryFlags = {"-shared", "-fPIC", "-Wl,-Bsymbolic",
                                                       "-Wl,-z,nodelete"};
 
@@ -172,8 +187,8 @@ bool adapterLibrary(const FrameworkUse &use, const std::vector<std::string> &fla
   std::vector<std::string> args = kSharedLibraryFlags;
   args.insert(args.end(), {"-O1", "-g0", "-w", "-I" + adapters, "-I" + runtimeInclude});
   args.insert(args.end(), flags.begin(), flags.end());
-  std::string key = readFile(source) + readFile(adapters + "/file_registrations.hpp") +
-                    readFile(runtimeInclude + "/hotcc/test_adapter_abi.h") + HOTCC_CXX_COMPILER;
+  std::string key = adapterSources(adapters) + readFile(runtimeInclude + "/hotcc/test_adapter_abi.h") +
+                    HOTCC_CXX_COMPILER;
   if (use.kind == Framework::Catch2) {
     args.push_back("-DHOTCC_CATCH_HEADER=\"" + use.header + "\"");
     args.push_back(source);

@@ -82,6 +82,8 @@ struct TestSession::Impl {
   bool configureTestFile(const std::string &path, const testing::FrameworkUse &use,
                          std::string &error);
   TestFileLoad loadOne(const std::string &path);
+  bool endFile(const hotcc_test_adapter &api, const std::string &path, bool keep);
+  std::string endFileFailure;  // why the last endFile() failed
   hotcc_test_host host();
 };
 
@@ -226,7 +228,11 @@ TestFileLoad TestSession::Impl::loadOne(const std::string &path) {
     request.freshGlobalsNamed = file.adapter->use.registrationGlobals();
     report = engine->reloadFile(path, request);
   }
-  api->end_file(path.c_str(), report.ok ? 1 : 0);
+  if (!endFile(*api, path, report.ok)) {
+    report.ok = false;
+    report.error = "hotcc: error: registering the tests of " + fs::path(path).filename().string() +
+                   " failed: " + endFileFailure + "\n";
+  }
   spdlog::debug("hotcc: {}: {} functions compiled, {} globals made afresh, {} new globals", path,
                 report.compiled.size(), report.replacedGlobals.size(), report.addedGlobals.size());
   load.ok = report.ok;
@@ -245,6 +251,19 @@ TestFileLoad TestSession::Impl::loadOne(const std::string &path) {
   file.loadedOnce = file.loadedOnce || report.ok;
   load.ms = msSince(start);
   return load;
+}
+
+// The adapter makes the file's parameterized tests here, running the file's generators and name
+// generators (and GoogleTest's checks, which abort on a bad name): guarded like a test. On a crash
+// the file keeps the tests it had.
+bool TestSession::Impl::endFile(const hotcc_test_adapter &api, const std::string &path, bool keep) {
+  auto outcome = runGuarded([&] { api.end_file(path.c_str(), keep ? 1 : 0); });
+  if (outcome.ok())
+    return true;
+  endFileFailure = outcome.kind == GuardedOutcome::Kind::Signal ? "crashed: " + outcome.message
+                                                                 : outcome.message;
+  api.end_file(path.c_str(), 0);
+  return false;
 }
 
 hotcc_test_host TestSession::Impl::host() {

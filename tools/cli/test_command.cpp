@@ -25,7 +25,8 @@ double msSince(Clock::time_point start) {
 
 // Prints one run: a line per file in `loads`, the failures, the summary.
 void printRun(const std::vector<TestFileLoad> &loads, const TestRunResult &run,
-              Clock::time_point started, bool firstRun) {
+              const std::vector<std::string> &frameworkArgs, Clock::time_point started,
+              bool firstRun) {
   double ms = msSince(started);
   std::string out;
   for (auto &load : loads)
@@ -38,7 +39,7 @@ void printRun(const std::vector<TestFileLoad> &loads, const TestRunResult &run,
   if (!run.error.empty())
     std::fputs(run.error.c_str(), stderr);
   if (run.cases.empty() && run.error.empty())
-    std::fputs("hotcc: warning: no test case matched\n", stderr);
+    std::fputs(noTestRan(run, frameworkArgs).c_str(), stderr);
 }
 
 // Clang's diagnostics (or why the file cannot be used); false when a file failed.
@@ -102,9 +103,9 @@ int TestCommand::execute() {
   auto loads = session->load(files);
   bool compiled = reportLoadErrors(loads, watch);
   auto result = session->run();
-  printRun(loads, result, started, true);
+  printRun(loads, result, frameworkArgs, started, true);
   if (!watch)
-    return !compiled || !result.error.empty() ? 2 : result.failed == 0 ? 0 : 1;
+    return !compiled || !result.error.empty() ? 2 : result.allPassed() ? 0 : 1;
 
   // Results appear as they happen, even through a pipe.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
@@ -141,7 +142,7 @@ int TestCommand::execute() {
       continue;  // nothing new to run: the previous results stand
     auto run = session->run(changedOnly && !sourcesChanged ? changedTests
                                                            : std::vector<std::string>{});
-    printRun(good, run, start, false);
+    printRun(good, run, frameworkArgs, start, false);
   }
 }
 

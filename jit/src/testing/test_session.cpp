@@ -388,6 +388,8 @@ TestRunResult TestSession::run(const std::vector<std::string> &onlyFiles) {
         files.push_back(path);
     if (files.empty())
       continue;
+    for (auto &f : files)
+      result.available += adapter.api->test_count(f.c_str());
     // Always this session's files: the adapter is shared by every session in the process.
     std::vector<const char *> fileArgs;
     for (auto &f : files)

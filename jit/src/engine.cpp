@@ -355,7 +355,7 @@ bool Engine::Impl::planUnit(Pending &p, jit::LiveState &planning) {
 
   // What later units of the batch plan against: this unit's definitions as if already live.
   for (auto &[name, fn] : p.cu.functions) {
-    if (fn.kind == frontend::FunctionKind::Hot)
+    if (fn.kind == frontend::FunctionKind::Hot && !jit::keepsFirstDefinition(planning, name, fn, unit.path))
       planning.hot[name] = {fn, unit.path};
     else if (fn.kind == frontend::FunctionKind::Library)
       planning.library.insert(name);
@@ -581,7 +581,8 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
       p.report.notes.push_back(note);
 
     for (auto &[name, fn] : p.cu.functions) {
-      if (fn.kind == frontend::FunctionKind::Hot)
+      if (fn.kind == frontend::FunctionKind::Hot &&
+          !jit::keepsFirstDefinition(live, name, fn, p.unit->path))
         live.hot[name] = {fn, p.unit->path};
       else if (fn.kind == frontend::FunctionKind::Library)
         live.library.insert(name);

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -38,7 +39,9 @@ void printRun(const std::vector<TestFileLoad> &loads, const TestRunResult &run,
   std::fflush(stdout);
   if (!run.error.empty())
     std::fputs(run.error.c_str(), stderr);
-  if (run.cases.empty() && run.error.empty())
+  // A file that failed to load has said why already.
+  bool loaded = std::all_of(loads.begin(), loads.end(), [](auto &load) { return load.ok; });
+  if (run.cases.empty() && run.error.empty() && loaded)
     std::fputs(noTestRan(run, frameworkArgs).c_str(), stderr);
 }
 

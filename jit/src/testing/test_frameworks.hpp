@@ -26,8 +26,9 @@ struct FrameworkUse {
   }
 };
 
-// The framework `file` includes, its header found in `includeDirs`, the file's directory and the
-// system directories. False with `error` set when it includes none hotcc supports.
+// The framework `file` includes, itself or through a project header it includes, its header found
+// in `includeDirs`, the including file's directory and the system directories. False with
+// `error` set when it includes none hotcc supports.
 bool detectFramework(const std::string &file, const std::vector<std::string> &includeDirs,
                      FrameworkUse &use, std::string &error);
 

@@ -242,14 +242,27 @@ const hotcc_test_adapter kAdapter = {
         CATCH_VERSION_MINOR) "." HOTCC_STRINGIFY(CATCH_VERSION_PATCH),
     kOverrides,
     sizeof kOverrides / sizeof kOverrides[0],
-    [](const char *file) { registrations().begin(file); },
-    [](const char *file, int keep) { registrations().end(file, keep != 0); },
+    [](const char *file) {
+      registrations().begin(file);
+      hotcc_adapter::filesHub().setLoadingFile(file ? file : "");
+    },
+    [](const char *file, int keep) {
+      registrations().end(file, keep != 0);
+      hotcc_adapter::filesHub().setLoadingFile("");
+    },
     [](const char *file) -> size_t { return registrations().of(file ? file : "").size(); },
     [](const char *file, size_t index) -> int {
       auto &tests = registrations().of(file ? file : "");
       return index < tests.size() ? static_cast<int>(tests[index].lineInfo.line) : 0;
     },
     run,
+    nullptr,  // Catch2 makes every test in the file that declares it
+    nullptr,
+    nullptr,
+    [](const char *file) {
+      registrations().drop(file ? file : "");
+      hotcc_adapter::filesHub().drop(file ? file : "");
+    },
 };
 
 } // namespace

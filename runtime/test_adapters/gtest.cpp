@@ -17,6 +17,7 @@
 
 #include <cstring>
 #include <dlfcn.h>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,13 +29,30 @@ using namespace hotcc_adapter;
 const hotcc_test_host *activeHost = nullptr;
 std::set<std::string> finished;  // this run's tests that reported an end
 const testing::TestInfo *running = nullptr;
+// Where this run's tests are now. GoogleTest's TestInfo keeps where a test was when it was first
+// registered: a line since moved, or another session's file of the same name.
+std::map<std::string, const RecordedTest *> runningTests;
+
+std::string fullName(const testing::TestInfo &info) {
+  return std::string(info.test_suite_name()) + "." + info.name();
+}
+
+const char *fileOf(const testing::TestInfo &info) {
+  auto it = runningTests.find(fullName(info));
+  return it != runningTests.end() ? it->second->file.c_str() : info.file();
+}
+
+int lineOf(const testing::TestInfo &info) {
+  auto it = runningTests.find(fullName(info));
+  return it != runningTests.end() ? it->second->line : info.line();
+}
 
 class HostListener : public testing::EmptyTestEventListener {
   void OnTestStart(const testing::TestInfo &info) override {
     running = &info;
     activeHost->restart_timeout(activeHost->context);
-    std::string name = std::string(info.test_suite_name()) + "." + info.name();
-    activeHost->case_started(activeHost->context, name.c_str(), info.file(), info.line());
+    activeHost->case_started(activeHost->context, fullName(info).c_str(), fileOf(info),
+                             lineOf(info));
   }
   void OnTestPartResult(const testing::TestPartResult &result) override {
     if (!result.failed())
@@ -45,7 +63,7 @@ class HostListener : public testing::EmptyTestEventListener {
   }
   void OnTestEnd(const testing::TestInfo &info) override {
     running = nullptr;
-    finished.insert(std::string(info.test_suite_name()) + "." + info.name());
+    finished.insert(fullName(info));
     activeHost->case_ended(activeHost->context, !info.result()->Failed(), -1);
   }
 };
@@ -103,8 +121,10 @@ int run(int argc, const char *const *args, const char *const *files, size_t file
   // Left out: everything GoogleTest has that is not a current test of a wanted file.
   std::vector<std::string> wanted(files, files + fileCount);
   std::set<std::string> excluded = googleTestNames();
+  runningTests.clear();
   for (auto *test : registrations().select(wanted)) {
     excluded.erase(test->fullName());
+    runningTests[test->fullName()] = test;
     if (test->factory)
       currentFactories()[test->fullName()] = test->factory;
   }
@@ -120,9 +140,9 @@ int run(int argc, const char *const *args, const char *const *files, size_t file
     if (host->guard(host->context, all, nullptr, reason, sizeof reason) == 0 || !running)
       break;
     // A test crashed or hung: it fails with the reason and the run goes on after it.
-    std::string name = std::string(running->test_suite_name()) + "." + running->name();
+    std::string name = fullName(*running);
     std::string text = std::string("FAILED: ") + reason;
-    host->failure(host->context, running->file(), running->line(), text.c_str());
+    host->failure(host->context, fileOf(*running), lineOf(*running), text.c_str());
     host->case_ended(host->context, 0, -1);
     finished.insert(name);
     running = nullptr;
@@ -201,14 +221,12 @@ extern "C" __attribute__((visibility("default"))) const hotcc_test_adapter *hotc
     a.overrides = overrides(a.override_count);
     a.begin_file = [](const char *file) {
       registrations().begin(file);
-      parameterizedTests().begin();
+      parameterizedTests().begin(file);
     };
     a.end_file = [](const char *file, int keep) {
       // Before the file's registrations are kept: the tests its parameterized suites make are
       // the file's too. May abort (GoogleTest checks the generated names): the host guards it.
-      if (keep)
-        parameterizedTests().expand();
-      parameterizedTests().end();
+      parameterizedTests().end(keep != 0);
       registrations().end(file, keep != 0);
     };
     a.test_count = [](const char *file) -> size_t {
@@ -219,6 +237,22 @@ extern "C" __attribute__((visibility("default"))) const hotcc_test_adapter *hotc
       return index < tests.size() ? tests[index].line : 0;
     };
     a.run = run;
+    a.companions = [](const char *file, const char **files, size_t max) -> size_t {
+      // Kept for the caller: the pointers stay valid until the next call.
+      static std::vector<std::string> found;
+      found = parameterizedTests().companions(file ? file : "");
+      for (size_t i = 0; i < found.size() && i < max; ++i)
+        files[i] = found[i].c_str();
+      return found.size();
+    };
+    a.begin_group = [] { parameterizedTests().beginGroup(); };
+    a.end_group = [] { parameterizedTests().endGroup(); };
+    a.drop_file = [](const char *file) {
+      std::string name = file ? file : "";
+      registrations().drop(name);
+      parameterizedTests().drop(name);
+      dropOwnedBy(name);
+    };
     return a;
   }();
   return &adapter;

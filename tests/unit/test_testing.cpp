@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
 
 using hotcc::test::TempSource;
 
@@ -173,12 +174,14 @@ TEST(Game, After) { EXPECT_GT(score, 0); }
   CHECK(crash->failures.at(0).text == "FAILED: crashed: SIGSEGV (segmentation fault)");
   CHECK(findCase(run, "Game.After"));
 
-  // Removing a test removes it from the next run, though GoogleTest's registry keeps it.
-  tests.write("#include <gtest/gtest.h>\nextern int score;\nTEST(Game, Score) { EXPECT_EQ(score, 5); }\n");
+  // Removing a test removes it from the next run, though GoogleTest's registry keeps it; a test
+  // that moved is reported where it is now (GoogleTest's registry keeps where it was).
+  tests.write("#include <gtest/gtest.h>\nextern int score;\n\n\nTEST(Game, Score) { EXPECT_EQ(score, 0); }\n");
   REQUIRE(session->load({tests.path()})[0].ok);
   auto second = session->run();
   CHECK(second.cases.size() == 1);
-  CHECK(second.passed == 1);
+  CHECK(second.failed == 1);
+  CHECK(findCase(second, "Game.Score")->line == 5);
 }
 
 TEST_CASE("a file without a known framework is a clear error", "[testing]") {
@@ -395,6 +398,27 @@ TEST_CASE("translated") { throw Refused{7}; }
   CHECK(findCase(run, "translated")->failures.at(0).text ==
         "FAILED: due to unexpected exception with message: refused 7");
 
+  SECTION("once the session and its engine are gone, the next session's runs never call them") {
+    session.reset();
+    host.engine.reset();
+    Host next;
+    auto later = hotcc::TestSession::attach(*next.engine, {}, error);
+    REQUIRE(later);
+    TempSource more("test_later.cpp", R"(#include <catch2/catch.hpp>
+#include <stdexcept>
+TEST_CASE("throws") { throw std::runtime_error("plain"); }
+)");
+    TempSource moreGtest("test_later_gtest.cpp",
+                         "#include <gtest/gtest.h>\nTEST(Later, Runs) { SUCCEED(); }\n");
+    for (auto &load : later->load({more.path(), moreGtest.path()}))
+      REQUIRE(load.ok);
+    auto again = later->run();
+    INFO(again.error);
+    CHECK(again.error.empty());
+    CHECK(caseNames(again) == Names{"Later.Runs", "throws"});
+    CHECK(findCase(again, "throws")->failures.at(0).text ==
+          "FAILED: due to unexpected exception with message: plain");
+  }
   SECTION("TEMPLATE_TEST_CASE's registrations start afresh on reload") {
     catch2.write(R"(#include <catch2/catch.hpp>
 TEMPLATE_TEST_CASE("sizes", "[template]", short, int, long) { CHECK(sizeof(TestType) >= 2); }
@@ -402,5 +426,60 @@ TEMPLATE_TEST_CASE("sizes", "[template]", short, int, long) { CHECK(sizeof(TestT
     REQUIRE(session->load({catch2.path()})[0].ok);
     CHECK(caseNames(session->run({catch2.path()})) ==
           Names{"sizes - int", "sizes - long", "sizes - short"});
+  }
+}
+
+// GoogleTest's "abstract tests": TEST_Ps in one file, instantiated in another. Their tests are
+// made from both files at once, and a save of either makes them again.
+TEST_CASE("a GoogleTest suite spread over two files gets the instances of both", "[testing][gtest]") {
+  Host host;
+  std::string error;
+  auto session = hotcc::TestSession::attach(*host.engine, {}, error);
+  REQUIRE(session);
+  TempSource fixture("shared_suite.h", "#pragma once\n#include <gtest/gtest.h>\n"
+                                       "class Shared : public ::testing::TestWithParam<int> {};\n");
+  auto inDir = [&](const std::string &name, const std::string &text) {
+    std::ofstream(fixture.dir() / name, std::ios::trunc) << text;
+    return (fixture.dir() / name).string();
+  };
+  auto patterns = inDir("test_patterns.cpp", "#include \"shared_suite.h\"\n"
+                                             "TEST_P(Shared, Small) { EXPECT_LT(GetParam(), 10); }\n"
+                                             "INSTANTIATE_TEST_SUITE_P(Here, Shared, ::testing::Values(1));\n"
+                                             "TEST(Plain, Runs) {}\n");
+  auto elsewhere = inDir("test_elsewhere.cpp", "#include \"shared_suite.h\"\n"
+                                               "INSTANTIATE_TEST_SUITE_P(There, Shared, ::testing::Values(2, 20));\n");
+  auto loads = session->load({patterns, elsewhere});
+  REQUIRE(loads.size() == 2);
+  for (auto &load : loads) {
+    INFO(load.error);
+    CHECK(load.ok);
+  }
+  auto run = session->run();
+  CHECK(caseNames(run) == Names{"Here/Shared.Small/0", "Plain.Runs", "There/Shared.Small/0",
+                                "There/Shared.Small/1"});
+  CHECK(failedNames(run) == Names{"There/Shared.Small/1"});
+  CHECK(findCase(run, "There/Shared.Small/1")->file == patterns);  // where its TEST_P is
+
+  SECTION("a value added to the other file's instantiation") {
+    inDir("test_elsewhere.cpp", "#include \"shared_suite.h\"\n"
+                                "INSTANTIATE_TEST_SUITE_P(There, Shared, ::testing::Values(2, 20, 3));\n");
+    auto again = session->load({elsewhere});
+    CHECK(again.size() == 2);  // both files made the suite's tests again
+    CHECK(caseNames(session->run()) == Names{"Here/Shared.Small/0", "Plain.Runs",
+                                             "There/Shared.Small/0", "There/Shared.Small/1",
+                                             "There/Shared.Small/2"});
+  }
+  SECTION("the TEST_P edited, then the other file's instantiation removed") {
+    inDir("test_patterns.cpp", "#include \"shared_suite.h\"\n"
+                               "TEST_P(Shared, Small) { EXPECT_LT(GetParam(), 100); }\n"
+                               "INSTANTIATE_TEST_SUITE_P(Here, Shared, ::testing::Values(1));\n"
+                               "TEST(Plain, Runs) {}\n");
+    auto again = session->load({patterns});
+    REQUIRE(again.size() == 2);
+    CHECK(again[0].recompiledTests == 3);
+    CHECK(session->run().allPassed());
+    inDir("test_elsewhere.cpp", "#include \"shared_suite.h\"\n");
+    session->load({elsewhere});
+    CHECK(caseNames(session->run()) == Names{"Here/Shared.Small/0", "Plain.Runs"});
   }
 }

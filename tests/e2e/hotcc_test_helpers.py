@@ -33,6 +33,7 @@ PROJECT = HERE / "test_project"
 CATCH_FILE = "tests/test_geometry_catch.cpp"
 GTEST_FILE = "tests/test_geometry_gtest.cpp"
 GTEST_PARAMS_FILE = "tests/test_geometry_gtest_params.cpp"
+GTEST_PARAMS_MORE_FILE = "tests/test_geometry_gtest_params_more.cpp"
 CXX = os.environ.get("HOTCC_TEST_CXX", "clang++-22")
 
 BUILD_TIMEOUT_S = 240.0  # a cold build of the project (Catch2's main is the slow part)
@@ -314,6 +315,21 @@ def hotcc_outcome(run, basename, rerun=False):
     failed_cases = {name: sorted(x[1] for x in fs) for name, _, _, fs in run.cases}
     return Outcome(run.passed, run.failed, failures, failed_cases,
                    f.assertions if f.failed == 0 else None)
+
+
+def hotcc_run_outcome(run):
+    """The outcome of a whole `hotcc test` run, over all its files (assertions not compared)."""
+    check(run.passed is not None, "no summary line:\n" + "\n".join(run.lines))
+    ran = sum(f.n for f in run.files.values())
+    check(run.passed + run.failed == ran,
+          f"summary `{run.passed} passed, {run.failed} failed` disagrees with the per-file lines "
+          f"({ran} test cases):\n" + "\n".join(run.lines))
+    check(len(run.cases) == run.failed,
+          f"{run.failed} failed test cases but {len(run.cases)} `FAILED: \"name\"` blocks:\n" +
+          "\n".join(run.lines))
+    failures = [x for case in run.cases for x in case[3]]
+    failed_cases = {name: sorted(x[1] for x in fs) for name, _, _, fs in run.cases}
+    return Outcome(run.passed, run.failed, failures, failed_cases)
 
 
 def compare(normal, hotcc, what, dump=""):

@@ -4,11 +4,13 @@
 //
 // Some instances fail on purpose (the polygon with 4 sides, a flipped big rectangle, the word
 // "hexagon", the typed test whose name says so) so the end-to-end tests compare how both report
-// failures. A global environment counts its set-ups. tests/e2e/test_test_gtest_params.py
+// failures. A global environment counts its set-ups. The normal build links it with
+// test_geometry_gtest_params_more.cpp. tests/e2e/test_test_gtest_params.py
 // edits this file by exact text: keep the lines it looks for when changing it.
 #include <gtest/gtest.h>
 
 #include "geometry.h"
+#include "regular_polygon_test.h"
 
 #include <string>
 #include <tuple>
@@ -26,11 +28,8 @@ public:
     ::testing::AddGlobalTestEnvironment(new CountingEnvironment);
 
 // --- value-parameterized: a regular polygon per number of sides ---------------------------------
-
-class RegularPolygonTest : public ::testing::TestWithParam<int> {
-protected:
-  Polygon polygon() const { return regularPolygon(GetParam(), 1.0); }
-};
+// The fixture, RegularPolygonTest, is in regular_polygon_test.h: test_geometry_gtest_params_more.cpp
+// instantiates these tests again (GoogleTest's "abstract tests").
 
 TEST_P(RegularPolygonTest, HasThatManyVertices) {
   EXPECT_EQ(polygon().size(), static_cast<std::size_t>(GetParam()));

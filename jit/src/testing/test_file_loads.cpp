@@ -24,15 +24,14 @@ std::string fileOfLocation(const std::string &location, int &line) {
   return colon == std::string::npos ? location : location.substr(0, colon);
 }
 
-// The lines of `path` where a function got a new body in these reports.
-std::set<int> changedLines(const std::string &path, const std::vector<const ReloadReport *> &reports) {
+// The lines of `path` where a function got a new body in this reload.
+std::set<int> changedLines(const std::string &path, const ReloadReport &report) {
   std::set<int> lines;
-  for (auto *report : reports)
-    for (auto &location : report->compiledAt) {
-      int line = 0;
-      if (fileOfLocation(location, line) == path)
-        lines.insert(line);
-    }
+  for (auto &location : report.compiledAt) {
+    int line = 0;
+    if (fileOfLocation(location, line) == path)
+      lines.insert(line);
+  }
   return lines;
 }
 
@@ -134,8 +133,7 @@ ReloadReport TestSession::Impl::compile(const std::string &path) {
   return report;
 }
 
-// The load's outcome once the file's tests are recorded. `reports`: every compile of the file
-// since its tests last ran (a file compiled alone, then again with its group).
+// The load's outcome once the file's tests are recorded.
 void TestSession::Impl::finish(const std::string &path, const ReloadReport &report,
                                TestFileLoad &load) {
   auto &file = files[path];
@@ -144,7 +142,7 @@ void TestSession::Impl::finish(const std::string &path, const ReloadReport &repo
   load.error = report.error;
   load.tests = api->test_count(path.c_str());
   if (report.ok && file.loadedOnce) {
-    auto lines = changedLines(path, {&report});
+    auto lines = changedLines(path, report);
     for (std::size_t i = 0; i < load.tests; ++i)
       load.recompiledTests += lines.count(api->test_line(path.c_str(), i));
   }

@@ -358,12 +358,17 @@ bool Engine::Impl::giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler
         return true;
     return false;
   };
+  auto named = [&](const std::string &name) {
+    for (auto &part : p.request.freshGlobalsNamed)
+      if (name.find(part) != std::string::npos)
+        return true;
+    return p.request.freshGlobalsNamed.empty();
+  };
   auto settings = fileSettings[p.unit->path];
   bool renamed = false;
   for (auto &[name, global] : candidates) {
     if (global.kind != frontend::GlobalKind::Data || global.threadLocal || !live.data.count(name) ||
-        !inFreshFile(global.location) ||
-        name.find(p.request.freshGlobalsNamed) == std::string::npos)
+        !inFreshFile(global.location) || !named(name))
       continue;
     // Renames apply before internal names are promoted: strip the unit's suffix, then any earlier
     // generation.
@@ -425,7 +430,7 @@ bool Engine::Impl::planUnit(Pending &p, jit::LiveState &planning) {
 
   // What later units of the batch plan against: this unit's definitions as if already live.
   for (auto &[name, fn] : p.cu.functions) {
-    if (fn.kind == frontend::FunctionKind::Hot)
+    if (fn.kind == frontend::FunctionKind::Hot && !jit::keepsFirstDefinition(planning, name, fn, unit.path))
       planning.hot[name] = {fn, unit.path};
     else if (fn.kind == frontend::FunctionKind::Library)
       planning.library.insert(name);
@@ -673,7 +678,8 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
       p.report.notes.push_back(note);
 
     for (auto &[name, fn] : p.cu.functions) {
-      if (fn.kind == frontend::FunctionKind::Hot)
+      if (fn.kind == frontend::FunctionKind::Hot &&
+          !jit::keepsFirstDefinition(live, name, fn, p.unit->path))
         live.hot[name] = {fn, p.unit->path};
       else if (fn.kind == frontend::FunctionKind::Library)
         live.library.insert(name);

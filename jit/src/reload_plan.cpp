@@ -164,6 +164,15 @@ static bool everyCallerRecompiled(const LiveState &live, const std::string &link
   return true;
 }
 
+bool keepsFirstDefinition(const LiveState &live, const std::string &linkName,
+                          const frontend::FunctionInfo &fn, const std::string &unitPath) {
+  auto it = live.hot.find(linkName);
+  if (it == live.hot.end())
+    return false;
+  const auto &was = it->second;
+  return fn.odr && was.info.odr && !was.unit.empty() && was.unit != unitPath && !was.removed;
+}
+
 ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &unitPath,
                       const LiveState &live, bool quiescent, const LayoutPolicy &layouts) {
   ReloadPlan plan;
@@ -186,11 +195,15 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
       }
       const auto &was = it->second;
       // Inline functions and templates from a shared header are defined by every file using them:
-      // one stub serves all, and whichever file compiles a changed body first installs it.
+      // one stub serves all, with the body of the file that defined it first.
       // A function cut from one file (removed there) may be pasted into another.
       if (was.unit != unitPath && !was.unit.empty() && !was.removed && !(fn.odr && was.info.odr)) {
         plan.refusals.push_back("'" + fn.displayName + "' is defined in both " + was.unit +
                                 " and " + unitPath + "\n");
+        break;
+      }
+      if (keepsFirstDefinition(live, name, fn, unitPath)) {
+        plan.unchanged.push_back(name);
         break;
       }
       if (was.info.signature != fn.signature && !fn.signature.empty() && !mayChangeSignature(name)) {

@@ -49,6 +49,13 @@ struct ReloadPlan {
   std::vector<std::string> refusals;   // non-empty: the reload must not happen
 };
 
+// An inline function or template that several files define keeps the body of the file that
+// defined it first, as a linker keeps the first of several definitions (they differ when a macro
+// the header reads differs between the files): true when `unitPath`'s definition of `linkName`
+// must leave the live one in place.
+bool keepsFirstDefinition(const LiveState &live, const std::string &linkName,
+                          const frontend::FunctionInfo &fn, const std::string &unitPath);
+
 // Who calls (or holds the address of) `linkName` in the live code, by display name.
 std::vector<std::string> liveCallers(const LiveState &live, const std::string &linkName);
 

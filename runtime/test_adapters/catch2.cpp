@@ -1,8 +1,8 @@
 // The Catch2 v2 adapter of `hotcc test`: Catch's own implementation (CATCH_CONFIG_RUNNER) plus
 // what hotcc needs around it, compiled once per Catch version and flags into a cached shared
 // library. Test files are JIT-compiled against the plain header; their AutoReg constructor calls
-// are bound to recordTest() below, so tests are kept per file and replaced on reload. Catch's own
-// registry only grows and caches its sorted list, so the run loop is ours too — the same steps as
+// are bound to recordTest() below, so tests are kept per file and replaced on reload; what they
+// hand Catch to own goes through catch2_ownership.hpp. Catch's own registry only grows and caches its sorted list, so the run loop is ours too — the same steps as
 // Catch's TestGroup (parse the command line, sort, filter by the test spec, RunContext::runTest),
 // over our list.
 //
@@ -12,6 +12,7 @@
 #define CATCH_CONFIG_NO_POSIX_SIGNALS
 #include HOTCC_CATCH_HEADER
 
+#include "catch2_ownership.hpp"
 #include "file_registrations.hpp"
 #include "hotcc/test_adapter_abi.h"
 
@@ -228,6 +229,8 @@ const hotcc_test_symbol kOverrides[] = {
     {"_ZN5Catch7AutoRegC2EPNS_12ITestInvokerERKNS_14SourceLineInfoERKNS_9StringRefERKNS_"
      "11NameAndTagsE",
      reinterpret_cast<void *>(&recordTest)},
+    {"_ZN5Catch21getMutableRegistryHubEv",
+     reinterpret_cast<void *>(&hotcc_adapter::filesRegistryHub)},
 };
 
 #define HOTCC_STRINGIFY2(x) #x
@@ -239,14 +242,27 @@ const hotcc_test_adapter kAdapter = {
         CATCH_VERSION_MINOR) "." HOTCC_STRINGIFY(CATCH_VERSION_PATCH),
     kOverrides,
     sizeof kOverrides / sizeof kOverrides[0],
-    [](const char *file) { registrations().begin(file); },
-    [](const char *file, int keep) { registrations().end(file, keep != 0); },
+    [](const char *file) {
+      registrations().begin(file);
+      hotcc_adapter::filesHub().setLoadingFile(file ? file : "");
+    },
+    [](const char *file, int keep) {
+      registrations().end(file, keep != 0);
+      hotcc_adapter::filesHub().setLoadingFile("");
+    },
     [](const char *file) -> size_t { return registrations().of(file ? file : "").size(); },
     [](const char *file, size_t index) -> int {
       auto &tests = registrations().of(file ? file : "");
       return index < tests.size() ? static_cast<int>(tests[index].lineInfo.line) : 0;
     },
     run,
+    nullptr,  // Catch2 makes every test in the file that declares it
+    nullptr,
+    nullptr,
+    [](const char *file) {
+      registrations().drop(file ? file : "");
+      hotcc_adapter::filesHub().drop(file ? file : "");
+    },
 };
 
 } // namespace

@@ -1,9 +1,11 @@
 // Which file registered which test, for a test adapter (see hotcc/test_adapter_abi.h). A file's
 // registrations are pending while its initialisers run and replace the file's previous tests only
 // when the engine accepted the compile; registrations outside any file (code under test that
-// defines tests, the host's own) go to the file "".
+// defines tests, the host's own) go to the file "". Tests made for several files at once
+// (GoogleTest's parameterized suites spread over files) are appended to the files `owner` names.
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,12 +15,15 @@ namespace hotcc_adapter {
 template <typename Test> class FileRegistrations {
 public:
   void begin(const char *file) {
+    owner_ = nullptr;  // an interrupted group ends here
     current_ = file ? file : "";
     pending_.clear();
     recording_ = true;
   }
   void add(Test test) {
-    if (recording_)
+    if (owner_)
+      committed_[owner_(test)].push_back(std::move(test));
+    else if (recording_)
       pending_.push_back(std::move(test));
     else
       committed_[""].push_back(std::move(test));
@@ -29,6 +34,14 @@ public:
     pending_.clear();
     recording_ = false;
   }
+  // Until stopAppending(), registrations are added to the committed tests of owner(test).
+  void appendTo(std::function<std::string(const Test &)> owner) { owner_ = std::move(owner); }
+  void stopAppending() { owner_ = nullptr; }
+
+  // The file whose code is registering now ("" outside a file's load).
+  std::string loadingFile() const { return recording_ ? current_ : ""; }
+  void drop(const std::string &file) { committed_.erase(file); }
+
   const std::vector<Test> &of(const std::string &file) const {
     static const std::vector<Test> none;
     auto it = committed_.find(file);
@@ -54,6 +67,7 @@ private:
   std::vector<Test> pending_;
   std::string current_;
   bool recording_ = false;
+  std::function<std::string(const Test &)> owner_;
 };
 
 } // namespace hotcc_adapter

@@ -1,15 +1,18 @@
 // The GoogleTest adapter of `hotcc test`, linked once per GoogleTest version with the user's
 // libgtest into a cached shared library. Test files are JIT-compiled against the plain headers;
-// their MakeAndRegisterTestInfo calls are bound to recordTest() below, which keeps the tests per
-// file and registers each (suite, name) with GoogleTest once, through a factory that creates the
-// test from the file's current version. Tests a reload removed, and tests of files not asked for,
-// are left out through the filter GoogleTest applies on every run.
+// the GoogleTest functions they call to register tests, parameterized suites, environments and
+// listeners are bound to the adapter's (see overrides() below): tests are kept per file
+// (gtest_recorded.hpp, gtest_parameterized.hpp) and GoogleTest never owns an object of JIT'd code
+// (gtest_ownership.hpp). Tests a reload removed, and tests of files not asked for, are left out
+// through the filter GoogleTest applies on every run.
 //
 // GoogleTest runs all tests inside one call, so the host guards the whole run and restarts the
 // timeout per test; after a crash or a timeout the run resumes with the tests not yet finished.
 #include <gtest/gtest.h>
 
-#include "file_registrations.hpp"
+#include "gtest_ownership.hpp"
+#include "gtest_parameterized.hpp"
+#include "gtest_recorded.hpp"
 #include "hotcc/test_adapter_abi.h"
 
 #include <cstring>
@@ -17,81 +20,39 @@
 #include <map>
 #include <set>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 namespace {
 
-using testing::internal::CodeLocation;
-using testing::internal::SetUpTestSuiteFunc;
-using testing::internal::TearDownTestSuiteFunc;
-using testing::internal::TestFactoryBase;
-using testing::internal::TypeId;
-
-struct RecordedTest {
-  std::string suite, name, file;
-  int line = 0;
-  TestFactoryBase *factory = nullptr;
-  std::string fullName() const { return suite + "." + name; }
-};
-
-hotcc_adapter::FileRegistrations<RecordedTest> &registrations() {
-  // Never destroyed: at exit the JIT'd code a test's invoker belongs to may be gone already.
-  static auto *instance = new hotcc_adapter::FileRegistrations<RecordedTest>();
-  return *instance;
-}
-
-// Every (suite, name) GoogleTest knows, and the factory of the version that runs now.
-std::map<std::string, TestFactoryBase *> &currentFactories() {
-  static std::map<std::string, TestFactoryBase *> factories;
-  return factories;
-}
-
-class ForwardingFactory : public TestFactoryBase {
-public:
-  explicit ForwardingFactory(std::string key) : key_(std::move(key)) {}
-  testing::Test *CreateTest() override { return currentFactories().at(key_)->CreateTest(); }
-
-private:
-  std::string key_;
-};
-
-// Bound to testing::internal::MakeAndRegisterTestInfo in test files.
-testing::TestInfo *recordTest(const char *suite, const char *name, const char *typeParam,
-                              const char *valueParam, CodeLocation location, TypeId fixtureId,
-                              SetUpTestSuiteFunc setUp, TearDownTestSuiteFunc tearDown,
-                              TestFactoryBase *factory) {
-  static std::map<std::string, testing::TestInfo *> registered;
-  static std::map<std::string, TypeId> suiteFixtures;  // GoogleTest insists on one per suite
-  RecordedTest test{suite, name, location.file, location.line, factory};
-  std::string key = test.fullName();
-  registrations().add(test);
-  auto known = registered.find(key);
-  if (known != registered.end())
-    return known->second;
-  currentFactories()[key] = factory;
-  auto fixture = suiteFixtures.emplace(suite, fixtureId).first->second;
-  auto *info = testing::internal::MakeAndRegisterTestInfo(
-      suite, name, typeParam, valueParam, location, fixture, setUp, tearDown,
-      new ForwardingFactory(key));
-  registered[key] = info;
-  return info;
-}
-static_assert(std::is_same_v<decltype(&recordTest),
-                             decltype(&testing::internal::MakeAndRegisterTestInfo)>,
-              "this GoogleTest's MakeAndRegisterTestInfo has another signature: hotcc's adapter "
-              "needs updating");
+using namespace hotcc_adapter;
 
 const hotcc_test_host *activeHost = nullptr;
 std::set<std::string> finished;  // this run's tests that reported an end
 const testing::TestInfo *running = nullptr;
+// Where this run's tests are now. GoogleTest's TestInfo keeps where a test was when it was first
+// registered: a line since moved, or another session's file of the same name.
+std::map<std::string, const RecordedTest *> runningTests;
+
+std::string fullName(const testing::TestInfo &info) {
+  return std::string(info.test_suite_name()) + "." + info.name();
+}
+
+const char *fileOf(const testing::TestInfo &info) {
+  auto it = runningTests.find(fullName(info));
+  return it != runningTests.end() ? it->second->file.c_str() : info.file();
+}
+
+int lineOf(const testing::TestInfo &info) {
+  auto it = runningTests.find(fullName(info));
+  return it != runningTests.end() ? it->second->line : info.line();
+}
 
 class HostListener : public testing::EmptyTestEventListener {
   void OnTestStart(const testing::TestInfo &info) override {
     running = &info;
     activeHost->restart_timeout(activeHost->context);
-    std::string name = std::string(info.test_suite_name()) + "." + info.name();
-    activeHost->case_started(activeHost->context, name.c_str(), info.file(), info.line());
+    activeHost->case_started(activeHost->context, fullName(info).c_str(), fileOf(info),
+                             lineOf(info));
   }
   void OnTestPartResult(const testing::TestPartResult &result) override {
     if (!result.failed())
@@ -102,7 +63,7 @@ class HostListener : public testing::EmptyTestEventListener {
   }
   void OnTestEnd(const testing::TestInfo &info) override {
     running = nullptr;
-    finished.insert(std::string(info.test_suite_name()) + "." + info.name());
+    finished.insert(fullName(info));
     activeHost->case_ended(activeHost->context, !info.result()->Failed(), -1);
   }
 };
@@ -157,14 +118,15 @@ int run(int argc, const char *const *args, const char *const *files, size_t file
     }
   std::string userFilter = initialise(argc, args);
 
-  // Left out: everything registered that is not a current test of a wanted file.
+  // Left out: everything GoogleTest has that is not a current test of a wanted file.
   std::vector<std::string> wanted(files, files + fileCount);
-  std::set<std::string> excluded;
-  for (auto &[key, factory] : currentFactories())
-    excluded.insert(key);
+  std::set<std::string> excluded = googleTestNames();
+  runningTests.clear();
   for (auto *test : registrations().select(wanted)) {
     excluded.erase(test->fullName());
-    currentFactories()[test->fullName()] = test->factory;
+    runningTests[test->fullName()] = test;
+    if (test->factory)
+      currentFactories()[test->fullName()] = test->factory;
   }
 
   activeHost = host;
@@ -178,9 +140,9 @@ int run(int argc, const char *const *args, const char *const *files, size_t file
     if (host->guard(host->context, all, nullptr, reason, sizeof reason) == 0 || !running)
       break;
     // A test crashed or hung: it fails with the reason and the run goes on after it.
-    std::string name = std::string(running->test_suite_name()) + "." + running->name();
+    std::string name = fullName(*running);
     std::string text = std::string("FAILED: ") + reason;
-    host->failure(host->context, running->file(), running->line(), text.c_str());
+    host->failure(host->context, fileOf(*running), lineOf(*running), text.c_str());
     host->case_ended(host->context, 0, -1);
     finished.insert(name);
     running = nullptr;
@@ -190,17 +152,63 @@ int run(int argc, const char *const *args, const char *const *files, size_t file
   return 0;
 }
 
-const hotcc_test_symbol *overrides(size_t &count) {
-  static std::string name;
-  static hotcc_test_symbol symbols[1];
+// The link name of a function of this library (GoogleTest's, as this compiler mangles it).
+std::string linkNameOf(void *function) {
   Dl_info info{};
-  if (name.empty() &&
-      dladdr(reinterpret_cast<void *>(&testing::internal::MakeAndRegisterTestInfo), &info) &&
-      info.dli_sname)
-    name = info.dli_sname;
-  symbols[0] = {name.c_str(), reinterpret_cast<void *>(&recordTest)};
-  count = name.empty() ? 0 : 1;
-  return symbols;
+  return dladdr(function, &info) && info.dli_sname ? info.dli_sname : "";
+}
+
+// Whether this library defines `linkName` (the members below are named by hand: they are private,
+// or their address is not a plain pointer).
+bool defined(const std::string &linkName) {
+  Dl_info info{};
+  if (!dladdr(reinterpret_cast<void *>(&linkNameOf), &info))
+    return false;
+  void *self = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+  bool found = self && dlsym(self, linkName.c_str());
+  if (self)
+    dlclose(self);
+  return found;
+}
+
+// What test files' calls to GoogleTest are bound to. A name this GoogleTest does not define is
+// left out (and that registration path is then GoogleTest's own).
+const hotcc_test_symbol *overrides(size_t &count) {
+  static std::vector<std::pair<std::string, void *>> hooks = [] {
+    std::vector<std::pair<std::string, void *>> all = {
+        {linkNameOf(reinterpret_cast<void *>(&testing::internal::MakeAndRegisterTestInfo)),
+         reinterpret_cast<void *>(&recordTest)},
+        {linkNameOf(reinterpret_cast<void *>(&testing::internal::InsertSyntheticTestCase)),
+         reinterpret_cast<void *>(&insertSyntheticTestCase)},
+        {linkNameOf(reinterpret_cast<void *>(
+             &testing::internal::RegisterTypeParameterizedTestSuiteInstantiation)),
+         reinterpret_cast<void *>(&registerTypedInstantiation)},
+        {"_ZN7testing8UnitTest27parameterized_test_registryEv",
+         reinterpret_cast<void *>(&parameterizedRegistry)},
+        {"_ZN7testing8internal20TypedTestSuitePState25VerifyRegisteredTestNamesEPKcS3_iS3_",
+         reinterpret_cast<void *>(&verifyRegisteredTestNames)},
+        {"_ZN7testing8UnitTest14AddEnvironmentEPNS_11EnvironmentE",
+         reinterpret_cast<void *>(&addEnvironment)},
+        {"_ZN7testing18TestEventListeners6AppendEPNS_17TestEventListenerE",
+         reinterpret_cast<void *>(&appendListener)},
+        {"_ZN7testing18TestEventListeners7ReleaseEPNS_17TestEventListenerE",
+         reinterpret_cast<void *>(&releaseListener)},
+    };
+    std::vector<std::pair<std::string, void *>> found;
+    for (auto &hook : all)
+      if (!hook.first.empty() && defined(hook.first))
+        found.push_back(hook);
+    return found;
+  }();
+  static std::vector<hotcc_test_symbol> symbols;
+  symbols.clear();
+  for (auto &[name, address] : hooks)
+    symbols.push_back({name.c_str(), address});
+  // MakeAndRegisterTestInfo first: without it no test is recorded at all.
+  count = !hooks.empty() && hooks[0].second == reinterpret_cast<void *>(&recordTest)
+              ? symbols.size()
+              : 0;
+  return symbols.data();
 }
 
 } // namespace
@@ -211,8 +219,16 @@ extern "C" __attribute__((visibility("default"))) const hotcc_test_adapter *hotc
     a.abi_version = HOTCC_TEST_ABI_VERSION;
     a.framework = "GoogleTest " HOTCC_GTEST_VERSION;
     a.overrides = overrides(a.override_count);
-    a.begin_file = [](const char *file) { registrations().begin(file); };
-    a.end_file = [](const char *file, int keep) { registrations().end(file, keep != 0); };
+    a.begin_file = [](const char *file) {
+      registrations().begin(file);
+      parameterizedTests().begin(file);
+    };
+    a.end_file = [](const char *file, int keep) {
+      // Before the file's registrations are kept: the tests its parameterized suites make are
+      // the file's too. May abort (GoogleTest checks the generated names): the host guards it.
+      parameterizedTests().end(keep != 0);
+      registrations().end(file, keep != 0);
+    };
     a.test_count = [](const char *file) -> size_t {
       return registrations().of(file ? file : "").size();
     };
@@ -221,6 +237,22 @@ extern "C" __attribute__((visibility("default"))) const hotcc_test_adapter *hotc
       return index < tests.size() ? tests[index].line : 0;
     };
     a.run = run;
+    a.companions = [](const char *file, const char **files, size_t max) -> size_t {
+      // Kept for the caller: the pointers stay valid until the next call.
+      static std::vector<std::string> found;
+      found = parameterizedTests().companions(file ? file : "");
+      for (size_t i = 0; i < found.size() && i < max; ++i)
+        files[i] = found[i].c_str();
+      return found.size();
+    };
+    a.begin_group = [] { parameterizedTests().beginGroup(); };
+    a.end_group = [] { parameterizedTests().endGroup(); };
+    a.drop_file = [](const char *file) {
+      std::string name = file ? file : "";
+      registrations().drop(name);
+      parameterizedTests().drop(name);
+      dropOwnedBy(name);
+    };
     return a;
   }();
   return &adapter;

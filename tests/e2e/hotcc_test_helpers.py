@@ -32,6 +32,8 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE / "test_project"
 CATCH_FILE = "tests/test_geometry_catch.cpp"
 GTEST_FILE = "tests/test_geometry_gtest.cpp"
+GTEST_PARAMS_FILE = "tests/test_geometry_gtest_params.cpp"
+GTEST_PARAMS_MORE_FILE = "tests/test_geometry_gtest_params_more.cpp"
 CXX = os.environ.get("HOTCC_TEST_CXX", "clang++-22")
 
 BUILD_TIMEOUT_S = 240.0  # a cold build of the project (Catch2's main is the slow part)
@@ -221,7 +223,10 @@ def parse_catch_xml(stdout):
 
 
 GTEST_RUN_RE = re.compile(r"^\[ RUN      \] (?P<name>\S+)$")
-GTEST_END_RE = re.compile(r"^\[ +(?:OK|FAILED|SKIPPED) +\] (?P<name>\S+) \(\d+ ms\)$")
+# A parameterized test's line names its parameter: `[  FAILED  ] Few/Suite.Name/1, where
+# GetParam() = 4 (0 ms)`, `[       OK ] Suite/0.Name, where TypeParam = int (0 ms)`.
+GTEST_END_RE = re.compile(r"^\[ +(?:OK|FAILED|SKIPPED) +\] (?P<name>[^ ,]+)(?:, where .*)? "
+                          r"\(\d+ ms\)$")
 GTEST_FAILURE_RE = re.compile(r"^(?P<file>.+?):(?P<line>\d+): Failure$")
 
 
@@ -312,6 +317,21 @@ def hotcc_outcome(run, basename, rerun=False):
                    f.assertions if f.failed == 0 else None)
 
 
+def hotcc_run_outcome(run):
+    """The outcome of a whole `hotcc test` run, over all its files (assertions not compared)."""
+    check(run.passed is not None, "no summary line:\n" + "\n".join(run.lines))
+    ran = sum(f.n for f in run.files.values())
+    check(run.passed + run.failed == ran,
+          f"summary `{run.passed} passed, {run.failed} failed` disagrees with the per-file lines "
+          f"({ran} test cases):\n" + "\n".join(run.lines))
+    check(len(run.cases) == run.failed,
+          f"{run.failed} failed test cases but {len(run.cases)} `FAILED: \"name\"` blocks:\n" +
+          "\n".join(run.lines))
+    failures = [x for case in run.cases for x in case[3]]
+    failed_cases = {name: sorted(x[1] for x in fs) for name, _, _, fs in run.cases}
+    return Outcome(run.passed, run.failed, failures, failed_cases)
+
+
 def compare(normal, hotcc, what, dump=""):
     """hotcc must report what the normal build reports: counts, failed test cases (by name, with
     the lines of their failures) and every failure's (file, line, message)."""
@@ -336,7 +356,7 @@ def compare(normal, hotcc, what, dump=""):
 
 
 CATCH_CASE_RE = re.compile(r'^TEST_CASE(?:_METHOD)?\((?:\w+, )?"((?:[^"\\]|\\.)*)"')
-GTEST_CASE_RE = re.compile(r"^TEST(?:_F)?\((\w+), (\w+)\)")
+GTEST_CASE_RE = re.compile(r"^(?:TEST|TEST_F|TEST_P|TYPED_TEST|TYPED_TEST_P)\((\w+), (\w+)\)")
 
 
 def registered_tests(source, framework):
@@ -355,10 +375,22 @@ def registered_tests(source, framework):
     return tests
 
 
+def gtest_base_name(name):
+    """The TEST_P / TYPED_TEST(_P) a generated GoogleTest name comes from, as "Suite.Name":
+    "Few/Suite.Name/1" (value-parameterized), "Suite/0.Name" (typed), "Basic/Suite/0.Name"
+    (type-parameterized) give "Suite.Name"; a plain "Suite.Name" stays."""
+    suite, name = name.split(".", 1)
+    suite = [part for part in suite.split("/") if not part.isdigit()][-1]
+    return f"{suite}.{name.split('/', 1)[0]}"
+
+
 def check_case_lines(run, source, framework):
-    """Every `FAILED: "name" (file:line)` names a test of the file and the line registering it."""
+    """Every `FAILED: "name" (file:line)` names a test of the file and the line registering it
+    (for a parameterized GoogleTest test, its TEST_P, TYPED_TEST or TYPED_TEST_P)."""
     tests = registered_tests(source, framework)
     for name, _, line, _ in run.cases:
+        if framework != "catch":
+            name = gtest_base_name(name)
         check(name in tests, f'FAILED: "{name}" is not a test name of the file '
                              f"(expected one of {sorted(tests)})")
         check(line == tests[name],
@@ -434,8 +466,8 @@ class TestProject:
             raise TestFailure(f"geometry_catch -r xml printed no valid XML ({e}):\n{xml.stdout}")
         return outcome, compact.returncode
 
-    def run_gtest(self, *args):
-        """geometry_gtest ARGS, default output: returns (Outcome, exit status)."""
-        r = self._cmd([str(self.build_dir / "geometry_gtest"), *args], RUN_TIMEOUT_S,
-                      "geometry_gtest")
+    def run_gtest(self, *args, exe="geometry_gtest"):
+        """`exe` (geometry_gtest, geometry_gtest_params) ARGS, default output: returns (Outcome,
+        exit status)."""
+        r = self._cmd([str(self.build_dir / exe), *args], RUN_TIMEOUT_S, exe)
         return gtest_outcome(r.stdout), r.returncode

@@ -50,6 +50,61 @@ TEST_CASE("multi-file: files use each other's functions and globals; edits reloa
   CHECK(*static_cast<int *>(engine->lookup("calls")) == 3);
 }
 
+// tl::expected's tests define the macro its header's assertions use differently per file; the
+// normal link keeps the first file's definition of each inline function, and so must hotcc.
+TEST_CASE("multi-file: an inline function two files define differently keeps the first file's "
+          "body, also after reloads", "[jit][multi]") {
+  hotcc::test::TempSource dir("unused.txt");
+  auto write = [&](const std::string &name, const std::string &text) {
+    std::ofstream(dir.dir() / name, std::ios::trunc) << text;
+    return (dir.dir() / name).string();
+  };
+  write("check.h", "#pragma once\n#ifndef CHECK_FAILS\n#define CHECK_FAILS 1\n#endif\n"
+                   "inline int check() { return CHECK_FAILS; }\n");
+  auto first = write("first.cpp", "#define CHECK_FAILS 100\n#include \"check.h\"\n"
+                                  "int fromFirst() { return check(); }\n");
+  auto second = write("second.cpp", "#include \"check.h\"\nint fromSecond() { return check(); }\n");
+  hotcc::EngineOptions options;
+  options.includeDirs = {dir.dir().string()};
+  std::string error;
+  auto engine = hotcc::Engine::create(options, error);
+  REQUIRE(engine);
+  REQUIRE(engine->addFile(first).ok);
+  auto report = engine->addFile(second);
+  INFO(report.error);
+  REQUIRE(report.ok);
+  auto *fromFirst = engine->lookupFunction<int()>("_Z9fromFirstv");
+  auto *fromSecond = engine->lookupFunction<int()>("_Z10fromSecondv");
+  REQUIRE(fromFirst);
+  REQUIRE(fromSecond);
+  CHECK(fromFirst() == 100);
+  CHECK(fromSecond() == 100);  // as linked: the first definition of check()
+
+  SECTION("the second file edited: its different body still does not replace the first's") {
+    write("second.cpp", "#include \"check.h\"\nint fromSecond() { return check() + 1; }\n");
+    REQUIRE(engine->reloadFile(second).ok);
+    CHECK(fromSecond() == 101);
+    CHECK(fromFirst() == 100);
+  }
+  SECTION("the first file's new definition is installed") {
+    write("first.cpp", "#define CHECK_FAILS 200\n#include \"check.h\"\n"
+                       "int fromFirst() { return check(); }\n");
+    REQUIRE(engine->reloadFile(first).ok);
+    CHECK(fromFirst() == 200);
+    CHECK(fromSecond() == 200);
+  }
+  SECTION("a header edit reloads both files; the first file's body wins, whatever the order") {
+    write("check.h", "#pragma once\n#ifndef CHECK_FAILS\n#define CHECK_FAILS 1\n#endif\n"
+                     "inline int check() { return CHECK_FAILS * 2; }\n");
+    for (auto &r : engine->reloadChanged()) {
+      INFO(r.error);
+      CHECK(r.ok);
+    }
+    CHECK(fromFirst() == 200);
+    CHECK(fromSecond() == 200);
+  }
+}
+
 TEST_CASE("multi-file: -p takes each file's flags from compile_commands.json", "[jit][multi]") {
   hotcc::test::TempSource dir("unused.txt");
   std::filesystem::create_directories(dir.dir() / "inc");

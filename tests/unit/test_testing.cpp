@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
 
 using hotcc::test::TempSource;
 
@@ -173,12 +174,14 @@ TEST(Game, After) { EXPECT_GT(score, 0); }
   CHECK(crash->failures.at(0).text == "FAILED: crashed: SIGSEGV (segmentation fault)");
   CHECK(findCase(run, "Game.After"));
 
-  // Removing a test removes it from the next run, though GoogleTest's registry keeps it.
-  tests.write("#include <gtest/gtest.h>\nextern int score;\nTEST(Game, Score) { EXPECT_EQ(score, 5); }\n");
+  // Removing a test removes it from the next run, though GoogleTest's registry keeps it; a test
+  // that moved is reported where it is now (GoogleTest's registry keeps where it was).
+  tests.write("#include <gtest/gtest.h>\nextern int score;\n\n\nTEST(Game, Score) { EXPECT_EQ(score, 0); }\n");
   REQUIRE(session->load({tests.path()})[0].ok);
   auto second = session->run();
   CHECK(second.cases.size() == 1);
-  CHECK(second.passed == 1);
+  CHECK(second.failed == 1);
+  CHECK(findCase(second, "Game.Score")->line == 5);
 }
 
 TEST_CASE("a file without a known framework is a clear error", "[testing]") {
@@ -191,4 +194,292 @@ TEST_CASE("a file without a known framework is a clear error", "[testing]") {
   CHECK_FALSE(loads[0].ok);
   CHECK(loads[0].error.find("includes no test framework") != std::string::npos);
   CHECK(session->run().cases.empty());
+}
+
+namespace {
+
+std::vector<std::string> caseNames(const hotcc::TestRunResult &run) {
+  std::vector<std::string> names;
+  for (auto &c : run.cases)
+    names.push_back(c.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<std::string> failedNames(const hotcc::TestRunResult &run) {
+  std::vector<std::string> names;
+  for (auto &c : run.cases)
+    if (!c.passed)
+      names.push_back(c.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+using Names = std::vector<std::string>;
+
+} // namespace
+
+// GoogleTest makes TEST_P's tests when its run starts, from a registry of the whole program; a test
+// file compiled again must replace its own patterns and instantiations.
+TEST_CASE("GoogleTest TEST_P and typed tests run with GoogleTest's names and reload with their file",
+          "[testing][gtest]") {
+  Host host;
+  std::string error;
+  auto session = hotcc::TestSession::attach(*host.engine, {}, error);
+  REQUIRE(session);
+  auto source = [](const std::string &values, const std::string &check, const std::string &types) {
+    return "#include <gtest/gtest.h>\n"
+           "#include <string>\n"
+           "class Even : public ::testing::TestWithParam<int> {};\n"
+           "TEST_P(Even, Holds) { " + check + " }\n"
+           "INSTANTIATE_TEST_SUITE_P(Listed, Even, ::testing::Values(" + values + "));\n"
+           "INSTANTIATE_TEST_SUITE_P(Named, Even, ::testing::Range(0, 4, 2),\n"
+           "    [](const ::testing::TestParamInfo<int> &i) { return \"n\" + std::to_string(i.param); });\n"
+           "template <typename T> class Sized : public ::testing::Test {};\n"
+           "using SizedTypes = ::testing::Types<" + types + ">;\n"
+           "TYPED_TEST_SUITE(Sized, SizedTypes);\n"
+           "TYPED_TEST(Sized, AtLeastTwoBytes) { EXPECT_GE(sizeof(TypeParam), 2u); }\n"
+           "template <typename T> class Empty : public ::testing::Test {};\n"
+           "TYPED_TEST_SUITE_P(Empty);\n"
+           "TYPED_TEST_P(Empty, AtFirst) { EXPECT_TRUE(TypeParam().empty()); }\n"
+           "REGISTER_TYPED_TEST_SUITE_P(Empty, AtFirst);\n"
+           "INSTANTIATE_TYPED_TEST_SUITE_P(Std, Empty, ::testing::Types<std::string>);\n";
+  };
+  TempSource tests("test_params_gtest.cpp",
+                   source("0, 2, 5", "EXPECT_EQ(GetParam() % 2, 0);", "short, char"));
+  auto loads = session->load({tests.path()});
+  INFO(loads[0].error);
+  REQUIRE(loads[0].ok);
+  CHECK(loads[0].tests == 8);
+  auto run = session->run();
+  INFO(run.error);
+  CHECK(caseNames(run) == Names{"Listed/Even.Holds/0", "Listed/Even.Holds/1", "Listed/Even.Holds/2",
+                                "Named/Even.Holds/n0", "Named/Even.Holds/n2",
+                                "Sized/0.AtLeastTwoBytes", "Sized/1.AtLeastTwoBytes",
+                                "Std/Empty/0.AtFirst"});
+  CHECK(failedNames(run) == Names{"Listed/Even.Holds/2", "Sized/1.AtLeastTwoBytes"});
+  CHECK(findCase(run, "Listed/Even.Holds/2")->line == 4);  // the TEST_P's line
+
+  SECTION("an edited TEST_P body runs its new version") {
+    tests.write(source("0, 2, 5", "EXPECT_GE(GetParam(), 0);", "short, char"));
+    auto again = session->load({tests.path()});
+    INFO(again[0].error);
+    REQUIRE(again[0].ok);
+    CHECK(again[0].recompiledTests == 5);  // the TEST_P's five instances
+    auto second = session->run();
+    CHECK(second.cases.size() == 8);
+    CHECK(failedNames(second) == Names{"Sized/1.AtLeastTwoBytes"});
+  }
+  SECTION("a removed instantiation disappears; an added value and an added type appear") {
+    auto edited = source("0, 2, 5, 8", "EXPECT_EQ(GetParam() % 2, 0);", "short, char, long");
+    auto named = edited.find("INSTANTIATE_TEST_SUITE_P(Named");
+    edited.erase(named, edited.find("template <typename T> class Sized") - named);
+    tests.write(edited);
+    auto again = session->load({tests.path()});
+    INFO(again[0].error);
+    REQUIRE(again[0].ok);
+    CHECK(again[0].tests == 8);
+    auto second = session->run();
+    CHECK(caseNames(second) == Names{"Listed/Even.Holds/0", "Listed/Even.Holds/1",
+                                     "Listed/Even.Holds/2", "Listed/Even.Holds/3",
+                                     "Sized/0.AtLeastTwoBytes", "Sized/1.AtLeastTwoBytes",
+                                     "Sized/2.AtLeastTwoBytes", "Std/Empty/0.AtFirst"});
+    CHECK(failedNames(second) == Names{"Listed/Even.Holds/2", "Sized/1.AtLeastTwoBytes"});
+  }
+  SECTION("a compile error keeps the tests the file had") {
+    tests.write(source("0, 2, 5", "EXPECT_EQ(GetParam() % 2, 0)", "short, char"));
+    CHECK_FALSE(session->load({tests.path()})[0].ok);
+    CHECK(session->run().cases.size() == 8);
+  }
+}
+
+TEST_CASE("GoogleTest's test for a parameterized suite never instantiated comes and goes with its "
+          "cause", "[testing][gtest]") {
+  Host host;
+  std::string error;
+  auto session = hotcc::TestSession::attach(*host.engine, {}, error);
+  REQUIRE(session);
+  const std::string lonely = "#include <gtest/gtest.h>\n"
+                             "class Lonely : public ::testing::TestWithParam<int> {};\n"
+                             "TEST_P(Lonely, Runs) { SUCCEED(); }\n"
+                             "template <typename T> class Typed : public ::testing::Test {};\n"
+                             "TYPED_TEST_SUITE_P(Typed);\n"
+                             "TYPED_TEST_P(Typed, Works) {}\n"
+                             "REGISTER_TYPED_TEST_SUITE_P(Typed, Works);\n";
+  TempSource tests("test_lonely_gtest.cpp", lonely);
+  REQUIRE(session->load({tests.path()})[0].ok);
+  auto run = session->run();
+  CHECK(caseNames(run) ==
+        Names{"GoogleTestVerification.UninstantiatedParameterizedTestSuite<Lonely>",
+              "GoogleTestVerification.UninstantiatedTypeParameterizedTestSuite<Typed>"});
+  CHECK(run.failed == 2);
+  auto *missing = findCase(run, "GoogleTestVerification.UninstantiatedParameterizedTestSuite<Lonely>");
+  REQUIRE(missing);
+  CHECK(missing->failures.at(0).text.find("is defined via TEST_P, but never instantiated") !=
+        std::string::npos);
+
+  tests.write(lonely + "INSTANTIATE_TEST_SUITE_P(Now, Lonely, ::testing::Values(1));\n"
+                       "INSTANTIATE_TYPED_TEST_SUITE_P(Now, Typed, ::testing::Types<int>);\n");
+  REQUIRE(session->load({tests.path()})[0].ok);
+  auto fixed = session->run();
+  CHECK(caseNames(fixed) == Names{"Now/Lonely.Runs/0", "Now/Typed/0.Works"});
+  CHECK(fixed.allPassed());
+
+  tests.write(lonely + "GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Lonely);\n"
+                       "INSTANTIATE_TYPED_TEST_SUITE_P(Now, Typed, ::testing::Types<int>);\n");
+  REQUIRE(session->load({tests.path()})[0].ok);
+  CHECK(caseNames(session->run()) == Names{"Now/Typed/0.Works"});
+}
+
+TEST_CASE("a run that ran no test is not a pass", "[testing]") {
+  Host host;
+  std::string error;
+  hotcc::TestOptions options;
+  options.frameworkArgs = {"[no-such-tag]"};
+  auto session = hotcc::TestSession::attach(*host.engine, options, error);
+  REQUIRE(session);
+  TempSource tests("test_unselected.cpp",
+                   "#include <catch2/catch.hpp>\nTEST_CASE(\"a\") { CHECK(true); }\n");
+  TempSource none("test_none.cpp", "#include <catch2/catch.hpp>\nint unused;\n");
+  REQUIRE(session->load({tests.path(), none.path()})[1].ok);
+  auto run = session->run();
+  CHECK(run.error.empty());
+  CHECK(run.cases.empty());
+  CHECK(run.available == 1);
+  CHECK_FALSE(run.allPassed());
+
+  auto all = hotcc::TestSession::attach(*host.engine, {}, error);
+  REQUIRE(all->load({none.path()})[0].ok);
+  auto empty = all->run();
+  CHECK(empty.available == 0);
+  CHECK_FALSE(empty.allPassed());
+}
+
+// What a test file hands a framework to own must not outlive the JIT'd code: the engines of these
+// tests are destroyed long before this executable exits and the frameworks clean up (GoogleTest's
+// UnitTest, Catch's registries at exit). A crash there fails this executable in ctest.
+TEST_CASE("objects test files hand the frameworks work, and outlive no engine", "[testing]") {
+  Host host;
+  std::string error;
+  auto session = hotcc::TestSession::attach(*host.engine, {}, error);
+  REQUIRE(session);
+  TempSource gtest("test_owned_gtest.cpp", R"(#include <gtest/gtest.h>
+int setUps = 0, started = 0;
+class Counting : public ::testing::Environment {
+  void SetUp() override { ++setUps; }
+};
+::testing::Environment *const counting = ::testing::AddGlobalTestEnvironment(new Counting);
+class Starts : public ::testing::EmptyTestEventListener {
+  void OnTestStart(const ::testing::TestInfo &) override { ++started; }
+};
+static bool listening = (::testing::UnitTest::GetInstance()->listeners().Append(new Starts), true);
+TEST(Owned, EnvironmentAndListenerRan) {
+  EXPECT_EQ(setUps, 1);
+  EXPECT_EQ(started, 1);
+}
+)");
+  TempSource catch2("test_owned_catch.cpp", R"(#include <catch2/catch.hpp>
+#include <stdexcept>
+struct Refused { int code; };
+CATCH_TRANSLATE_EXCEPTION(Refused const &r) { return "refused " + std::to_string(r.code); }
+TEMPLATE_TEST_CASE("sizes", "[template]", short, long) { CHECK(sizeof(TestType) >= 2); }
+TEST_CASE("translated") { throw Refused{7}; }
+)");
+  auto loads = session->load({gtest.path(), catch2.path()});
+  for (auto &load : loads) {
+    INFO(load.error);
+    REQUIRE(load.ok);
+  }
+  auto run = session->run();
+  INFO(run.error);
+  CHECK(caseNames(run) == Names{"Owned.EnvironmentAndListenerRan", "sizes - long", "sizes - short",
+                                "translated"});
+  CHECK(failedNames(run) == Names{"translated"});
+  CHECK(findCase(run, "translated")->failures.at(0).text ==
+        "FAILED: due to unexpected exception with message: refused 7");
+
+  SECTION("once the session and its engine are gone, the next session's runs never call them") {
+    session.reset();
+    host.engine.reset();
+    Host next;
+    auto later = hotcc::TestSession::attach(*next.engine, {}, error);
+    REQUIRE(later);
+    TempSource more("test_later.cpp", R"(#include <catch2/catch.hpp>
+#include <stdexcept>
+TEST_CASE("throws") { throw std::runtime_error("plain"); }
+)");
+    TempSource moreGtest("test_later_gtest.cpp",
+                         "#include <gtest/gtest.h>\nTEST(Later, Runs) { SUCCEED(); }\n");
+    for (auto &load : later->load({more.path(), moreGtest.path()}))
+      REQUIRE(load.ok);
+    auto again = later->run();
+    INFO(again.error);
+    CHECK(again.error.empty());
+    CHECK(caseNames(again) == Names{"Later.Runs", "throws"});
+    CHECK(findCase(again, "throws")->failures.at(0).text ==
+          "FAILED: due to unexpected exception with message: plain");
+  }
+  SECTION("TEMPLATE_TEST_CASE's registrations start afresh on reload") {
+    catch2.write(R"(#include <catch2/catch.hpp>
+TEMPLATE_TEST_CASE("sizes", "[template]", short, int, long) { CHECK(sizeof(TestType) >= 2); }
+)");
+    REQUIRE(session->load({catch2.path()})[0].ok);
+    CHECK(caseNames(session->run({catch2.path()})) ==
+          Names{"sizes - int", "sizes - long", "sizes - short"});
+  }
+}
+
+// GoogleTest's "abstract tests": TEST_Ps in one file, instantiated in another. Their tests are
+// made from both files at once, and a save of either makes them again.
+TEST_CASE("a GoogleTest suite spread over two files gets the instances of both", "[testing][gtest]") {
+  Host host;
+  std::string error;
+  auto session = hotcc::TestSession::attach(*host.engine, {}, error);
+  REQUIRE(session);
+  TempSource fixture("shared_suite.h", "#pragma once\n#include <gtest/gtest.h>\n"
+                                       "class Shared : public ::testing::TestWithParam<int> {};\n");
+  auto inDir = [&](const std::string &name, const std::string &text) {
+    std::ofstream(fixture.dir() / name, std::ios::trunc) << text;
+    return (fixture.dir() / name).string();
+  };
+  auto patterns = inDir("test_patterns.cpp", "#include \"shared_suite.h\"\n"
+                                             "TEST_P(Shared, Small) { EXPECT_LT(GetParam(), 10); }\n"
+                                             "INSTANTIATE_TEST_SUITE_P(Here, Shared, ::testing::Values(1));\n"
+                                             "TEST(Plain, Runs) {}\n");
+  auto elsewhere = inDir("test_elsewhere.cpp", "#include \"shared_suite.h\"\n"
+                                               "INSTANTIATE_TEST_SUITE_P(There, Shared, ::testing::Values(2, 20));\n");
+  auto loads = session->load({patterns, elsewhere});
+  REQUIRE(loads.size() == 2);
+  for (auto &load : loads) {
+    INFO(load.error);
+    CHECK(load.ok);
+  }
+  auto run = session->run();
+  CHECK(caseNames(run) == Names{"Here/Shared.Small/0", "Plain.Runs", "There/Shared.Small/0",
+                                "There/Shared.Small/1"});
+  CHECK(failedNames(run) == Names{"There/Shared.Small/1"});
+  CHECK(findCase(run, "There/Shared.Small/1")->file == patterns);  // where its TEST_P is
+
+  SECTION("a value added to the other file's instantiation") {
+    inDir("test_elsewhere.cpp", "#include \"shared_suite.h\"\n"
+                                "INSTANTIATE_TEST_SUITE_P(There, Shared, ::testing::Values(2, 20, 3));\n");
+    auto again = session->load({elsewhere});
+    CHECK(again.size() == 2);  // both files made the suite's tests again
+    CHECK(caseNames(session->run()) == Names{"Here/Shared.Small/0", "Plain.Runs",
+                                             "There/Shared.Small/0", "There/Shared.Small/1",
+                                             "There/Shared.Small/2"});
+  }
+  SECTION("the TEST_P edited, then the other file's instantiation removed") {
+    inDir("test_patterns.cpp", "#include \"shared_suite.h\"\n"
+                               "TEST_P(Shared, Small) { EXPECT_LT(GetParam(), 100); }\n"
+                               "INSTANTIATE_TEST_SUITE_P(Here, Shared, ::testing::Values(1));\n"
+                               "TEST(Plain, Runs) {}\n");
+    auto again = session->load({patterns});
+    REQUIRE(again.size() == 2);
+    CHECK(again[0].recompiledTests == 3);
+    CHECK(session->run().allPassed());
+    inDir("test_elsewhere.cpp", "#include \"shared_suite.h\"\n");
+    session->load({elsewhere});
+    CHECK(caseNames(session->run()) == Names{"Here/Shared.Small/0", "Plain.Runs"});
+  }
 }

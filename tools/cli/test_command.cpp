@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -25,7 +26,8 @@ double msSince(Clock::time_point start) {
 
 // Prints one run: a line per file in `loads`, the failures, the summary.
 void printRun(const std::vector<TestFileLoad> &loads, const TestRunResult &run,
-              Clock::time_point started, bool firstRun) {
+              const std::vector<std::string> &frameworkArgs, Clock::time_point started,
+              bool firstRun) {
   double ms = msSince(started);
   std::string out;
   for (auto &load : loads)
@@ -37,8 +39,10 @@ void printRun(const std::vector<TestFileLoad> &loads, const TestRunResult &run,
   std::fflush(stdout);
   if (!run.error.empty())
     std::fputs(run.error.c_str(), stderr);
-  if (run.cases.empty() && run.error.empty())
-    std::fputs("hotcc: warning: no test case matched\n", stderr);
+  // A file that failed to load has said why already.
+  bool loaded = std::all_of(loads.begin(), loads.end(), [](auto &load) { return load.ok; });
+  if (run.cases.empty() && run.error.empty() && loaded)
+    std::fputs(noTestRan(run, frameworkArgs).c_str(), stderr);
 }
 
 // Clang's diagnostics (or why the file cannot be used); false when a file failed.
@@ -103,9 +107,9 @@ int TestCommand::execute() {
   auto loads = session->load(files);
   bool compiled = reportLoadErrors(loads, watch);
   auto result = session->run();
-  printRun(loads, result, started, true);
+  printRun(loads, result, frameworkArgs, started, true);
   if (!watch)
-    return !compiled || !result.error.empty() ? 2 : result.failed == 0 ? 0 : 1;
+    return !compiled || !result.error.empty() ? 2 : result.allPassed() ? 0 : 1;
 
   // Results appear as they happen, even through a pipe.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
@@ -142,7 +146,7 @@ int TestCommand::execute() {
       continue;  // nothing new to run: the previous results stand
     auto run = session->run(changedOnly && !sourcesChanged ? changedTests
                                                            : std::vector<std::string>{});
-    printRun(good, run, start, false);
+    printRun(good, run, frameworkArgs, start, false);
   }
 }
 

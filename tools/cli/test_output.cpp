@@ -43,6 +43,11 @@ std::string fileLine(const TestFileLoad &load, const TestRunResult &run, double 
     assertions += c.assertions >= 0 ? c.assertions : 0;
   }
   std::string line = fs::path(load.file).filename().string() + ": ";
+  if (cases == 0)
+    return line + (load.tests == 0 ? "defines no test cases\n"
+                                   : "none of its " +
+                                         plural(load.tests, "test case", "test cases") +
+                                         " selected\n");
   if (firstRun) {
     line += plural(cases, "test case", "test cases");
     if (failed == 0 && counted)
@@ -77,6 +82,17 @@ std::string failureBlock(const TestRunResult &run) {
 
 std::string summaryLine(const TestRunResult &run) {
   return std::to_string(run.passed) + " passed, " + std::to_string(run.failed) + " failed\n";
+}
+
+std::string noTestRan(const TestRunResult &run, const std::vector<std::string> &frameworkArgs) {
+  std::string out = "hotcc: error: no test ran: ";
+  if (run.available == 0)
+    return out + "the test files define no test cases\n";
+  std::string selection;
+  for (auto &arg : frameworkArgs)
+    selection += (selection.empty() ? "" : " ") + arg;
+  out += selection.empty() ? "none" : "the selection `" + selection + "` matched none";
+  return out + " of their " + plural(run.available, "test case", "test cases") + "\n";
 }
 
 } // namespace hotcc::cli

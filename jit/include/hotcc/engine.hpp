@@ -45,12 +45,12 @@ struct ReloadRequest {
   // Globals defined in these files (presumed names, as #line sets them) that already have storage
   // get new storage, initialised afresh; code compiled from now on uses it. A REPL redefinition.
   std::vector<std::string> freshGlobalsFrom;
-  // Non-empty: only live globals whose link name contains this get fresh storage (a test
+  // Non-empty: only live globals whose link name contains one of these get fresh storage (a test
   // framework's registration objects, which no function body refers to). They are chosen by where
   // they were defined, before one compile that may still skip unchanged bodies. Empty: chosen by
   // where the new compile defines them, then compiled again in full (a REPL redefinition names
   // its input anew with #line).
-  std::string freshGlobalsNamed;
+  std::vector<std::string> freshGlobalsNamed;
   bool fullCompile = false;  // parse every body, even unchanged ones
 };
 

@@ -54,9 +54,12 @@ struct TestFileLoad {
 struct TestRunResult {
   std::vector<TestCaseResult> cases;
   std::size_t passed = 0, failed = 0;
+  std::size_t available = 0;  // test cases the run's files have, before the framework's selection
   long assertions = 0;  // over the cases that count them
   double ms = 0;
   std::string error;    // bad framework arguments and the like; no test ran
+  // Every selected test passed. A run that selected none is not a pass.
+  bool allPassed() const { return error.empty() && failed == 0 && !cases.empty(); }
 };
 
 class TestSession {

@@ -7,11 +7,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include <unistd.h>
@@ -113,6 +115,20 @@ bool buildAtomically(std::vector<std::string> args, const std::string &output,
   return true;
 }
 
+// Every adapter source and header, in name order: what an adapter library is built from.
+std::string adapterSources(const std::string &dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (auto &entry : fs::directory_iterator(dir, ec))
+    if (entry.is_regular_file(ec))
+      files.push_back(entry.path().string());
+  std::sort(files.begin(), files.end());
+  std::string all;
+  for (auto &file : files)
+    all += fs::path(file).filename().string() + '\0' + readFile(file) + '\0';
+  return all;
+}
+
 const std::vector<std::string> kSharedLibraryFlags = {"-shared", "-fPIC", "-Wl,-Bsymbolic",
                                                       "-Wl,-z,nodelete"};
 
@@ -120,12 +136,26 @@ const std::vector<std::string> kSharedLibraryFlags = {"-shared", "-fPIC", "-Wl,-
 
 std::string defaultCacheDir() { return hotcc::defaultCacheDir() + "/test"; }
 
-bool detectFramework(const std::string &file, const std::vector<std::string> &includeDirs,
-                     FrameworkUse &use, std::string &error) {
+namespace {
+
+enum class Found { Framework, Nothing, Error };
+
+bool isSystemHeader(const std::string &path) {
+  return path.rfind("/usr/include/", 0) == 0 || path.rfind("/usr/local/include/", 0) == 0;
+}
+
+// Looks for the framework's #include in `file`, then in the project headers it includes (a test
+// file often includes its framework through a fixture or helpers header). `topLevel` is the test
+// file, for messages.
+Found findFramework(const std::string &file, const std::string &topLevel,
+                    const std::vector<std::string> &includeDirs, std::set<std::string> &visited,
+                    FrameworkUse &use, std::string &error) {
+  if (!visited.insert(file).second)
+    return Found::Nothing;
   std::ifstream in(file);
   if (!in) {
     error = "hotcc: error: cannot read " + file;
-    return false;
+    return Found::Error;
   }
   static const std::regex include(R"(^\s*#\s*include\s*([<"])([^>"]+)[>"])");
   auto dir = fs::absolute(fs::path(file)).parent_path().string();
@@ -134,32 +164,58 @@ bool detectFramework(const std::string &file, const std::vector<std::string> &in
     if (!std::regex_search(line, m, include))
       continue;
     std::string name = m[2];
+    bool quoted = m[1] == "\"";
     auto base = fs::path(name).filename().string();
     if (name.rfind("catch2/catch_", 0) == 0 || name == "catch2/catch_all.hpp") {
-      error = "hotcc: error: " + file + " uses Catch2 v3 (" + name +
+      error = "hotcc: error: " + topLevel + " uses Catch2 v3 (" + name +
               "); hotcc test supports Catch2 v2 (catch2/catch.hpp) and GoogleTest";
-      return false;
+      return Found::Error;
     }
     std::optional<Framework> kind;
     if (base == "catch.hpp")
       kind = Framework::Catch2;
     else if (name == "gtest/gtest.h")
       kind = Framework::GoogleTest;
-    if (!kind)
+    auto header = findHeader(name, quoted, dir, includeDirs);
+    if (!kind) {
+      if (header && !isSystemHeader(*header)) {
+        auto found = findFramework(*header, topLevel, includeDirs, visited, use, error);
+        if (found != Found::Nothing)
+          return found;
+      }
       continue;
-    auto header = findHeader(name, m[1] == "\"", dir, includeDirs);
+    }
     if (!header) {
       error = "hotcc: error: " + file + " includes " + name + ", which is not in the include path";
-      return false;
+      return Found::Error;
     }
     use.kind = *kind;
-    use.includeLine = "#include " + std::string(m[1]) + name + (m[1] == "\"" ? "\"" : ">");
+    // A quoted include in another header is relative to that header: named by its path.
+    bool relative = quoted && file != topLevel;
+    use.includeLine = relative ? "#include \"" + *header + "\""
+                               : "#include " + std::string(m[1]) + name + (quoted ? "\"" : ">");
     use.header = *header;
+    return Found::Framework;
+  }
+  return Found::Nothing;
+}
+
+} // namespace
+
+bool detectFramework(const std::string &file, const std::vector<std::string> &includeDirs,
+                     FrameworkUse &use, std::string &error) {
+  std::set<std::string> visited;
+  switch (findFramework(file, file, includeDirs, visited, use, error)) {
+  case Found::Framework:
     return true;
+  case Found::Error:
+    return false;
+  case Found::Nothing:
+    break;
   }
   error = "hotcc: error: " + file +
           " includes no test framework hotcc knows (catch2/catch.hpp for Catch2 v2, "
-          "gtest/gtest.h for GoogleTest)";
+          "gtest/gtest.h for GoogleTest), itself or through the project headers it includes";
   return false;
 }
 
@@ -172,8 +228,8 @@ bool adapterLibrary(const FrameworkUse &use, const std::vector<std::string> &fla
   std::vector<std::string> args = kSharedLibraryFlags;
   args.insert(args.end(), {"-O1", "-g0", "-w", "-I" + adapters, "-I" + runtimeInclude});
   args.insert(args.end(), flags.begin(), flags.end());
-  std::string key = readFile(source) + readFile(adapters + "/file_registrations.hpp") +
-                    readFile(runtimeInclude + "/hotcc/test_adapter_abi.h") + HOTCC_CXX_COMPILER;
+  std::string key = adapterSources(adapters) + readFile(runtimeInclude + "/hotcc/test_adapter_abi.h") +
+                    HOTCC_CXX_COMPILER;
   if (use.kind == Framework::Catch2) {
     args.push_back("-DHOTCC_CATCH_HEADER=\"" + use.header + "\"");
     args.push_back(source);

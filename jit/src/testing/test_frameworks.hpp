@@ -15,14 +15,20 @@ struct FrameworkUse {
   std::string header;       // the header it resolves to (absolute)
   std::string name() const { return kind == Framework::Catch2 ? "Catch2" : "GoogleTest"; }
   // What the link names of the file-scope objects that register tests contain: Catch's
-  // autoRegistrarN, GoogleTest's Suite_Name_Test::test_info_. No test body refers to them.
-  std::string registrationGlobals() const {
-    return kind == Framework::Catch2 ? "autoRegistrar" : "test_info_";
+  // autoRegistrarN (TEST_CASE) and globalRegistrarN (TEMPLATE_TEST_CASE); GoogleTest's
+  // Suite_Name_Test::test_info_ (TEST) and the gtest_... statics of TEST_P, INSTANTIATE_*,
+  // TYPED_TEST and TYPED_TEST_SUITE_P (their registration and the typed suites' state, which must
+  // start afresh together). No test body refers to them.
+  std::vector<std::string> registrationGlobals() const {
+    if (kind == Framework::Catch2)
+      return {"autoRegistrar", "globalRegistrar"};
+    return {"test_info_", "gtest_"};
   }
 };
 
-// The framework `file` includes, its header found in `includeDirs`, the file's directory and the
-// system directories. False with `error` set when it includes none hotcc supports.
+// The framework `file` includes, itself or through a project header it includes, its header found
+// in `includeDirs`, the including file's directory and the system directories. False with
+// `error` set when it includes none hotcc supports.
 bool detectFramework(const std::string &file, const std::vector<std::string> &includeDirs,
                      FrameworkUse &use, std::string &error);
 

@@ -1,10 +1,10 @@
-// TestSession: test files through the engine, their registrations through the framework adapter,
-// runs under the crash guard. See hotcc/test_session.hpp and hotcc/test_adapter_abi.h.
+// TestSession: the framework adapters, the code under test, and runs under the crash guard (test
+// files are loaded in test_file_loads.cpp). See hotcc/test_session.hpp and
+// hotcc/test_adapter_abi.h.
 #include "hotcc/test_session.hpp"
 
 #include "hotcc/crash_guard.hpp"
-#include "hotcc/test_adapter_abi.h"
-#include "test_frameworks.hpp"
+#include "test_session_impl.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -24,21 +24,9 @@ namespace hotcc {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double msSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-std::string absolute(const std::string &path) {
-  return fs::absolute(fs::path(path)).lexically_normal().string();
-}
-
-std::string fileOfLocation(const std::string &location, int &line) {
-  auto colon = location.rfind(':');
-  line = colon == std::string::npos ? 0 : std::atoi(location.c_str() + colon + 1);
-  return colon == std::string::npos ? location : location.substr(0, colon);
-}
+using testing_detail::absolute;
+using testing_detail::Clock;
+using testing_detail::msSince;
 
 // The flags a framework library must be built with to match the test files (-D, -std). Not the
 // -I directories: the framework header is named by its path, and a key with the user's (often
@@ -53,37 +41,6 @@ std::vector<std::string> matchingFlags(const EngineOptions &options) {
 }
 
 } // namespace
-
-struct TestSession::Impl {
-  std::unique_ptr<Engine> ownedEngine;
-  Engine *engine = nullptr;
-  TestOptions options;
-  std::string cacheDir;
-
-  struct Adapter {
-    testing::FrameworkUse use;
-    const hotcc_test_adapter *api = nullptr;
-  };
-  std::map<testing::Framework, Adapter> adapters;
-  std::map<std::string, std::string> pchs;  // include line + directory → PCH path
-
-  struct TestFile {
-    Adapter *adapter = nullptr;
-    bool loadedOnce = false;
-    fs::file_time_type attempted;  // mtime at the last compile (retried when it changes)
-  };
-  std::map<std::string, TestFile> files;
-
-  // Filled by the host callbacks during run().
-  TestRunResult *collecting = nullptr;
-
-  bool setUp(std::string &error);
-  Adapter *adapterFor(const testing::FrameworkUse &use, std::string &error);
-  bool configureTestFile(const std::string &path, const testing::FrameworkUse &use,
-                         std::string &error);
-  TestFileLoad loadOne(const std::string &path);
-  hotcc_test_host host();
-};
 
 bool TestSession::Impl::setUp(std::string &error) {
   cacheDir = options.cacheDir.empty() ? testing::defaultCacheDir() : options.cacheDir;
@@ -169,84 +126,6 @@ TestSession::Impl::Adapter *TestSession::Impl::adapterFor(const testing::Framewo
   return &adapter;
 }
 
-// The framework header comes from a cached PCH, so a test file's compile parses only the file;
-// the file's own #include of it then finds the header's guard already defined.
-bool TestSession::Impl::configureTestFile(const std::string &path, const testing::FrameworkUse &use,
-                                          std::string &error) {
-  auto dir = fs::path(path).parent_path().string();
-  std::vector<std::string> search = {"-I" + dir};
-  auto key = use.includeLine + "\n" + dir;
-  auto &pch = pchs[key];
-  if (pch.empty()) {
-    bool built = false;
-    pch = engine->precompiledHeader(use.includeLine + "\n", cacheDir, search, false, built, error);
-    if (pch.empty()) {
-      pchs.erase(key);
-      return false;
-    }
-  }
-  FileConfig config;
-  config.extraArgs = {"-include-pch", pch, "-I" + dir};
-  config.usePreamble = true;
-  engine->configureFile(path, config);
-  return true;
-}
-
-TestFileLoad TestSession::Impl::loadOne(const std::string &path) {
-  auto start = Clock::now();
-  TestFileLoad load;
-  load.file = path;
-  auto &file = files[path];
-  if (!file.adapter) {
-    testing::FrameworkUse use;
-    Adapter *adapter = nullptr;
-    if (!testing::detectFramework(path, engine->options().includeDirs, use, load.error) ||
-        !(adapter = adapterFor(use, load.error)) || !configureTestFile(path, use, load.error)) {
-      files.erase(path);
-      return load;
-    }
-    file.adapter = adapter;
-  }
-  auto *api = file.adapter->api;
-  load.framework = api->framework;
-  std::error_code ec;
-  file.attempted = fs::last_write_time(path, ec);
-
-  auto known = engine->files();
-  bool inEngine = std::find(known.begin(), known.end(), path) != known.end();
-  api->begin_file(path.c_str());
-  ReloadReport report;
-  if (!inEngine || !file.loadedOnce) {
-    report = inEngine ? engine->reloadFile(path) : engine->addFile(path);
-  } else {
-    // Every registration object of the file is created afresh, so its initialiser registers the
-    // test again (a renamed or retagged test included) and a deleted test is gone.
-    ReloadRequest request;
-    request.freshGlobalsFrom = {path};
-    request.freshGlobalsNamed = file.adapter->use.registrationGlobals();
-    report = engine->reloadFile(path, request);
-  }
-  api->end_file(path.c_str(), report.ok ? 1 : 0);
-  spdlog::debug("hotcc: {}: {} functions compiled, {} globals made afresh, {} new globals", path,
-                report.compiled.size(), report.replacedGlobals.size(), report.addedGlobals.size());
-  load.ok = report.ok;
-  load.error = report.error;
-  load.tests = api->test_count(path.c_str());
-  if (report.ok && file.loadedOnce) {
-    std::set<int> changedLines;
-    for (auto &location : report.compiledAt) {
-      int line = 0;
-      if (fileOfLocation(location, line) == path)
-        changedLines.insert(line);
-    }
-    for (std::size_t i = 0; i < load.tests; ++i)
-      load.recompiledTests += changedLines.count(api->test_line(path.c_str(), i));
-  }
-  file.loadedOnce = file.loadedOnce || report.ok;
-  load.ms = msSince(start);
-  return load;
-}
-
 hotcc_test_host TestSession::Impl::host() {
   hotcc_test_host h{};
   h.context = this;
@@ -298,7 +177,13 @@ hotcc_test_host TestSession::Impl::host() {
 }
 
 TestSession::TestSession() : impl_(std::make_unique<Impl>()) {}
-TestSession::~TestSession() = default;
+TestSession::~TestSession() {
+  // The adapter outlives the session (one per process): it must forget the session's files
+  // before their code can go.
+  for (auto &[path, file] : impl_->files)
+    if (file.adapter && file.adapter->api->drop_file)
+      file.adapter->api->drop_file(path.c_str());
+}
 
 std::unique_ptr<TestSession> TestSession::create(TestOptions options, std::string &error) {
   auto engineOptions = options.engine;
@@ -323,10 +208,10 @@ std::unique_ptr<TestSession> TestSession::attach(Engine &engine, TestOptions opt
 }
 
 std::vector<TestFileLoad> TestSession::load(const std::vector<std::string> &testFiles) {
-  std::vector<TestFileLoad> out;
+  std::vector<std::string> paths;
   for (auto &file : testFiles)
-    out.push_back(impl_->loadOne(absolute(file)));
-  return out;
+    paths.push_back(absolute(file));
+  return impl_->load(paths);
 }
 
 std::vector<TestFileLoad> TestSession::reloadChanged(std::vector<ReloadReport> &sourceReports) {
@@ -369,6 +254,8 @@ TestRunResult TestSession::run(const std::vector<std::string> &onlyFiles) {
         files.push_back(path);
     if (files.empty())
       continue;
+    for (auto &f : files)
+      result.available += adapter.api->test_count(f.c_str());
     // Always this session's files: the adapter is shared by every session in the process.
     std::vector<const char *> fileArgs;
     for (auto &f : files)

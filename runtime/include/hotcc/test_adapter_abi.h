@@ -15,7 +15,7 @@
 extern "C" {
 #endif
 
-#define HOTCC_TEST_ABI_VERSION 1
+#define HOTCC_TEST_ABI_VERSION 2
 
 /* What the host offers an adapter during one run. */
 typedef struct hotcc_test_host {
@@ -57,6 +57,18 @@ typedef struct hotcc_test_adapter {
    * when the arguments are bad. */
   int (*run)(int argc, const char *const *args, const char *const *files, size_t file_count,
              const hotcc_test_host *host, char *error, size_t error_size);
+  /* Tests some frameworks make from several files at once (GoogleTest's value-parameterized suite
+   * with its TEST_Ps in one file and an instantiation in another). How many files share such
+   * tests with `file` (as of their last loads), up to `max` of them written to `files`; the host
+   * then loads `file` and those again, as a group. NULL when the framework has none. */
+  size_t (*companions)(const char *file, const char **files, size_t max);
+  /* Between begin_group and end_group the files loaded (begin_file/end_file each) are one group:
+   * the tests they make together are made, and recorded as theirs, by end_group. */
+  void (*begin_group)(void);
+  void (*end_group)(void);
+  /* The host's session of `file` ended, and the file's code may be freed next: its tests, and what
+   * its code handed the framework (environments, listeners, translators), are dropped. */
+  void (*drop_file)(const char *file);
 } hotcc_test_adapter;
 
 /* Every adapter exports this. */

@@ -1,0 +1,73 @@
+// TestSession's state, shared by test_session.cpp (set-up, adapters, runs) and
+// test_file_loads.cpp (compiling test files and recording their tests).
+#pragma once
+#include "hotcc/test_adapter_abi.h"
+#include "hotcc/test_session.hpp"
+#include "test_frameworks.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hotcc {
+
+namespace testing_detail {
+
+using Clock = std::chrono::steady_clock;
+
+inline double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+inline std::string absolute(const std::string &path) {
+  return std::filesystem::absolute(std::filesystem::path(path)).lexically_normal().string();
+}
+
+} // namespace testing_detail
+
+struct TestSession::Impl {
+  std::unique_ptr<Engine> ownedEngine;
+  Engine *engine = nullptr;
+  TestOptions options;
+  std::string cacheDir;
+
+  struct Adapter {
+    testing::FrameworkUse use;
+    const hotcc_test_adapter *api = nullptr;
+  };
+  std::map<testing::Framework, Adapter> adapters;
+  std::map<std::string, std::string> pchs;  // include line + directory → PCH path
+
+  struct TestFile {
+    Adapter *adapter = nullptr;
+    bool loadedOnce = false;
+    std::filesystem::file_time_type attempted;  // mtime at the last compile (retried when it changes)
+    std::size_t order = 0;  // when the session first got it: a linker's order of the files
+  };
+  std::map<std::string, TestFile> files;
+
+  // Filled by the host callbacks during run().
+  TestRunResult *collecting = nullptr;
+
+  bool setUp(std::string &error);
+  Adapter *adapterFor(const testing::FrameworkUse &use, std::string &error);
+  hotcc_test_host host();
+
+  // test_file_loads.cpp
+  std::vector<TestFileLoad> load(const std::vector<std::string> &paths);
+  bool configureTestFile(const std::string &path, const testing::FrameworkUse &use,
+                         std::string &error);
+  bool prepare(const std::string &path, TestFileLoad &load);
+  ReloadReport compile(const std::string &path);
+  void finish(const std::string &path, const ReloadReport &report, TestFileLoad &load);
+  TestFileLoad loadOne(const std::string &path, ReloadReport &report);
+  std::vector<TestFileLoad> loadGroup(std::vector<std::string> paths,
+                                      const std::map<std::string, ReloadReport> &earlier);
+  std::vector<std::string> companionsOf(const std::string &path);
+  bool guarded(void (*fn)(void *), void *arg, std::string &failure);
+};
+
+} // namespace hotcc

@@ -12,6 +12,8 @@
 #include <clang/Frontend/CompilerInstance.h>
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <map>
 
 namespace hotcc::frontend {
@@ -84,11 +86,19 @@ bool mayUseLineNumbers(llvm::StringRef body) {
   return false;
 }
 
-bool findBraceBlock(llvm::StringRef t, std::size_t from, std::size_t &begin, std::size_t &end) {
+namespace {
+
+// Where a comment or literal may start: the only characters skipLiteralOrComment looks at.
+bool mayStartLiteralOrComment(char c) {
+  return c == '/' || c == '"' || c == '\'' || c == 'R';
+}
+
+} // namespace
+
+bool findOpeningBrace(llvm::StringRef t, std::size_t from, std::size_t &begin) {
   int parens = 0;
-  std::size_t i = from;
-  for (; i < t.size(); ++i) {
-    if (skipLiteralOrComment(t, i)) {
+  for (std::size_t i = from; i < t.size(); ++i) {
+    if (mayStartLiteralOrComment(t[i]) && skipLiteralOrComment(t, i)) {
       --i;
       continue;
     }
@@ -99,15 +109,18 @@ bool findBraceBlock(llvm::StringRef t, std::size_t from, std::size_t &begin, std
       --parens;
     else if (c == ';' && parens == 0)
       return false;
-    else if (c == '{' && parens == 0)
-      break;
+    else if (c == '{' && parens == 0) {
+      begin = i;
+      return true;
+    }
   }
-  if (i >= t.size())
-    return false;
-  begin = i;
+  return false;
+}
+
+bool findClosingBrace(llvm::StringRef t, std::size_t begin, std::size_t &end) {
   int depth = 0;
-  for (; i < t.size(); ++i) {
-    if (skipLiteralOrComment(t, i)) {
+  for (std::size_t i = begin; i < t.size(); ++i) {
+    if (mayStartLiteralOrComment(t[i]) && skipLiteralOrComment(t, i)) {
       --i;
       continue;
     }
@@ -121,9 +134,13 @@ bool findBraceBlock(llvm::StringRef t, std::size_t from, std::size_t &begin, std
   return false;
 }
 
+bool findBraceBlock(llvm::StringRef t, std::size_t from, std::size_t &begin, std::size_t &end) {
+  return findOpeningBrace(t, from, begin) && findClosingBrace(t, begin, end);
+}
+
 BodySkipper::BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous,
                          const std::vector<clang::FileID> &enteredFiles,
-                         const BlankedSources *blanked)
+                         BlankedSources *blanked)
     : ci_(ci), previous_(previous && previous->valid ? previous : nullptr),
       enteredFiles_(enteredFiles), blanked_(blanked) {}
 
@@ -144,17 +161,27 @@ bool hasDirective(llvm::StringRef body) {
 }
 
 // `text` with its bodies at `ranges` blanked, or nothing when none may be; records their starts.
+// Spaces over everything but newlines in [from, to).
+void blankKeepingLines(std::string &text, std::size_t from, std::size_t to) {
+  while (from < to) {
+    const char *newline = static_cast<const char *>(memchr(&text[from], '\n', to - from));
+    std::size_t stop = newline ? static_cast<std::size_t>(newline - text.data()) : to;
+    memset(&text[from], ' ', stop - from);
+    from = stop + 1;
+  }
+}
+
 std::unique_ptr<llvm::MemoryBuffer>
 blankFile(const RememberedFile &old, llvm::StringRef now, const std::string &path,
-          std::set<std::size_t> &starts) {
+          std::map<std::size_t, std::size_t> &ranges) {
   const std::size_t common = std::min(old.text.size(), now.size());
-  std::size_t prefix = 0;
-  while (prefix < common && old.text[prefix] == now[prefix])
-    ++prefix;
-  std::size_t suffix = 0;
-  while (suffix < common - prefix &&
-         old.text[old.text.size() - 1 - suffix] == now[now.size() - 1 - suffix])
-    ++suffix;
+  const std::size_t prefix = static_cast<std::size_t>(
+      std::mismatch(old.text.begin(), old.text.begin() + common, now.begin()).first -
+      old.text.begin());
+  const std::size_t suffix = static_cast<std::size_t>(
+      std::mismatch(old.text.rbegin(), old.text.rbegin() + (common - prefix), now.rbegin())
+          .first -
+      old.text.rbegin());
   const auto shift = static_cast<std::ptrdiff_t>(now.size()) -
                      static_cast<std::ptrdiff_t>(old.text.size());
   const bool linesMoved = countNewlines(llvm::StringRef(old.text).substr(prefix)) !=
@@ -176,10 +203,8 @@ blankFile(const RememberedFile &old, llvm::StringRef now, const std::string &pat
     }
     if (text.empty())
       text = now.str();
-    for (std::size_t i = at + 1; i + 1 < at + (end - begin); ++i)
-      if (text[i] != '\n')
-        text[i] = ' ';
-    starts.insert(at);
+    blankKeepingLines(text, at + 1, at + (end - begin) - 1);
+    ranges[at] = at + (end - begin);
   }
   if (text.empty())
     return nullptr;
@@ -201,11 +226,11 @@ BlankedSources blankUnchangedBodies(const BodyMemory &memory, const std::string 
         continue;  // gone: the compile reports it
       now = (*buffer)->getBuffer().str();
     }
-    std::set<std::size_t> starts;
-    auto blanked = blankFile(old, now, path, starts);
+    std::map<std::size_t, std::size_t> ranges;
+    auto blanked = blankFile(old, now, path, ranges);
     if (!blanked)
       continue;
-    out.bodyStarts[path] = std::move(starts);
+    out.bodies[path] = std::move(ranges);
     out.originals[path] = std::move(now);
     if (path == mainFile)
       out.main = std::move(blanked);
@@ -265,8 +290,11 @@ void BodySkipper::captureSkeleton() {
     // blanked for this compile), if it was read once (a file included twice is left alone).
     if (entry && inclusions[entry->getName().str()] == 1) {
       auto path = entry->getName().str();
-      const std::string *original = originalText(path);
-      files_[path].text = original ? *original : text.str();
+      // The parse is over: the blanking's copy of the original can be taken, not copied.
+      auto original = blanked_ ? blanked_->originals.find(path) : decltype(blanked_->originals)::iterator{};
+      files_[path].text = blanked_ && original != blanked_->originals.end()
+                              ? std::move(original->second)
+                              : text.str();
     }
     auto &cuts = cutsByFile[file];
     std::sort(cuts.begin(), cuts.end(), [](auto *a, auto *b) { return a->begin < b->begin; });
@@ -298,15 +326,17 @@ bool BodySkipper::eligible(const clang::FunctionDecl *fn) const {
          sm.getFileEntryRefForID(sm.getFileID(loc));
 }
 
-bool BodySkipper::bodyRange(const clang::FunctionDecl *fn, clang::FileID &file,
-                            std::size_t &begin, std::size_t &end) const {
+bool BodySkipper::bodyRange(const clang::FunctionDecl *fn, clang::FileID file,
+                            const std::string &path, std::size_t &begin, std::size_t &end) const {
   auto &sm = ci_.getSourceManager();
-  file = sm.getFileID(fn->getLocation());
-  return findBraceBlock(sm.getBufferData(file), sm.getFileOffset(fn->getLocation()), begin, end);
-}
-
-std::string BodySkipper::keyOf(const clang::FunctionDecl *fn) const {
-  return fn->getQualifiedNameAsString() + "|" + fn->getType().getAsString();
+  auto text = sm.getBufferData(file);
+  if (!findOpeningBrace(text, sm.getFileOffset(fn->getLocation()), begin))
+    return false;
+  if (auto blankedEnd = blankedBodyEnd(path, begin)) {  // no need to scan a blanked body
+    end = *blankedEnd;
+    return true;
+  }
+  return findClosingBrace(text, begin, end);
 }
 
 std::string BodySkipper::linkNameOf(const Seen &seen, const std::string &unitTag) {
@@ -320,29 +350,38 @@ const std::string *BodySkipper::originalText(const std::string &path) const {
   return it == blanked_->originals.end() ? nullptr : &it->second;
 }
 
-bool BodySkipper::wasBlanked(const std::string &path, std::size_t bodyBegin) const {
+std::optional<std::size_t> BodySkipper::blankedBodyEnd(const std::string &path,
+                                                       std::size_t bodyBegin) const {
   if (!blanked_)
-    return false;
-  auto it = blanked_->bodyStarts.find(path);
-  return it != blanked_->bodyStarts.end() && it->second.count(bodyBegin);
+    return std::nullopt;
+  auto file = blanked_->bodies.find(path);
+  if (file == blanked_->bodies.end())
+    return std::nullopt;
+  auto body = file->second.find(bodyBegin);
+  if (body == file->second.end())
+    return std::nullopt;
+  return body->second;
 }
 
 bool BodySkipper::shouldSkipFunctionBody(clang::Decl *decl) {
   const auto *fn = decl ? decl->getAsFunction() : nullptr;
   if (!eligible(fn))
     return false;
-  clang::FileID file;
-  std::size_t begin = 0, end = 0;
-  if (!bodyRange(fn, file, begin, end))
-    return false;
   auto &sm = ci_.getSourceManager();
+  clang::FileID file = sm.getFileID(fn->getLocation());
   auto path = sm.getFileEntryRefForID(file)->getName().str();
-  auto key = path + "|" + keyOf(fn);
+  std::size_t begin = 0, end = 0;
+  if (!bodyRange(fn, file, path, begin, end))
+    return false;
+  if (!names_)
+    names_ = std::make_unique<clang::ASTNameGenerator>(ci_.getASTContext());
+  auto linkName = names_->getName(fn);
+  auto key = path + "|" + linkName;  // the mangled name tells overloads apart
   auto body = sm.getBufferData(file).substr(begin, end - begin);
   auto line = sm.getLineNumber(file, begin);
   bool skip = false;
   std::string text;
-  if (wasBlanked(path, begin)) {
+  if (blankedBodyEnd(path, begin)) {
     // Blanked because it did not change: skipped, remembered with the text it has on disk.
     skip = true;
     text = llvm::StringRef(*originalText(path)).slice(begin, end).str();
@@ -354,10 +393,8 @@ bool BodySkipper::shouldSkipFunctionBody(clang::Decl *decl) {
     }
     text = body.str();
   }
-  if (!names_)
-    names_ = std::make_unique<clang::ASTNameGenerator>(ci_.getASTContext());
-  seen_.push_back({key, names_->getName(fn), !fn->isExternallyVisible(), file, path, begin, end,
-                   line, skip, std::move(text)});
+  seen_.push_back({std::move(key), std::move(linkName), !fn->isExternallyVisible(), file, path,
+                   begin, end, line, skip, std::move(text)});
   return skip;
 }
 
@@ -406,7 +443,7 @@ BodySkipper::Outcome BodySkipper::finish(const std::set<std::string> &emitted,
     } else if (!emitted.count(linkNameOf(s, unitTag))) {
       continue;  // never compiled (an unused static function): nothing to keep
     }
-    out.memory.bodies[s.key] = {std::move(s.text), s.line};
+    out.memory.bodies.insert_or_assign(std::move(s.key), RememberedBody{std::move(s.text), s.line});
     if (auto file = files_.find(s.path); file != files_.end())
       file->second.bodies.emplace_back(s.begin, s.end);
   }

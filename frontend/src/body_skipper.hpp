@@ -19,6 +19,7 @@
 #include <llvm/Support/MemoryBuffer.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -59,7 +60,8 @@ struct BodyMemory {
 struct BlankedSources {
   std::unique_ptr<llvm::MemoryBuffer> main;  // the main file's text, null when nothing blanked
   std::vector<std::pair<std::string, std::unique_ptr<llvm::MemoryBuffer>>> others;  // by path
-  std::map<std::string, std::set<std::size_t>> bodyStarts;  // path → offsets of blanked bodies
+  // path → blanked bodies, each from its '{' to just past its '}'
+  std::map<std::string, std::map<std::size_t, std::size_t>> bodies;
   std::map<std::string, std::string> originals;             // path → text before blanking
 };
 
@@ -74,9 +76,10 @@ class BodySkipper {
 public:
   // `previous` null: nothing is skipped, the compile only records what it sees. `enteredFiles`:
   // the files the compile enters, in order (filled by the action's preprocessor callback).
-  // `blanked`: bodies blanked in the sources the compile reads (skipped, whatever their key).
+  // `blanked`: bodies blanked in the sources the compile reads (skipped, whatever their key);
+  // the skeleton takes its original texts at the end of the parse.
   BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous,
-              const std::vector<clang::FileID> &enteredFiles, const BlankedSources *blanked);
+              const std::vector<clang::FileID> &enteredFiles, BlankedSources *blanked);
   ~BodySkipper();
 
   bool skipping() const { return previous_ != nullptr; }
@@ -113,17 +116,17 @@ private:
   };
   bool eligible(const clang::FunctionDecl *fn) const;
   const std::string *originalText(const std::string &path) const;  // null: read unblanked
-  bool wasBlanked(const std::string &path, std::size_t bodyBegin) const;
+  // The end of the blanked body that starts at `bodyBegin`; none when it was not blanked.
+  std::optional<std::size_t> blankedBodyEnd(const std::string &path, std::size_t bodyBegin) const;
   void markCompiledBodiesUsed(clang::Decl *decl);
-  bool bodyRange(const clang::FunctionDecl *fn, clang::FileID &file, std::size_t &begin,
-                 std::size_t &end) const;
-  std::string keyOf(const clang::FunctionDecl *fn) const;
+  bool bodyRange(const clang::FunctionDecl *fn, clang::FileID file, const std::string &path,
+                 std::size_t &begin, std::size_t &end) const;
   static std::string linkNameOf(const Seen &seen, const std::string &unitTag);
 
   clang::CompilerInstance &ci_;
   const BodyMemory *previous_;
   const std::vector<clang::FileID> &enteredFiles_;
-  const BlankedSources *blanked_;
+  BlankedSources *blanked_;
   std::vector<Seen> seen_;
   std::string skeleton_;
   std::map<std::string, RememberedFile> files_;  // what the memory keeps of each file
@@ -133,6 +136,8 @@ private:
 // Finds the body of a function whose name starts at `from` in `text`: the first '{' outside
 // parentheses, and its matching '}', skipping comments and string and character literals.
 bool findBraceBlock(llvm::StringRef text, std::size_t from, std::size_t &begin, std::size_t &end);
+bool findOpeningBrace(llvm::StringRef text, std::size_t from, std::size_t &begin);
+bool findClosingBrace(llvm::StringRef text, std::size_t begin, std::size_t &end);
 
 bool mayUseLineNumbers(llvm::StringRef body);
 

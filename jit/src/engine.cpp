@@ -128,7 +128,8 @@ struct Engine::Impl {
   void compileSource(Pending &p);
   bool finishCompile(Pending &p);
   void compileConcurrently(std::vector<Pending> &pending);
-  bool planUnit(Pending &p, jit::LiveState &planning);
+  // Plans `p` against `planning`; `later`, when given, gets p's definitions for the units after it.
+  bool planUnit(Pending &p, const jit::LiveState &planning, jit::LiveState *later);
   void checkUndefined(std::vector<Pending> &pending);
   void fail(Pending &p, const std::string &message);
   // A stub made by a reload that then failed has no body: it must not count as a definition.
@@ -390,7 +391,7 @@ bool Engine::Impl::giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler
   return true;
 }
 
-bool Engine::Impl::planUnit(Pending &p, jit::LiveState &planning) {
+bool Engine::Impl::planUnit(Pending &p, const jit::LiveState &planning, jit::LiveState *later) {
   Unit &unit = *p.unit;
   auto analyseStart = Clock::now();
   p.reused.clear();
@@ -425,20 +426,27 @@ bool Engine::Impl::planUnit(Pending &p, jit::LiveState &planning) {
   input.newLibrary = p.plan.newLibrary;
   input.reloadId = registry.version() + 1;
   input.unitTag = unit.tag;
+  auto splitStart = Clock::now();
   p.split = jit::splitModule(*p.cu.module, p.cu, input);
+  spdlog::debug("{}: plan {:.2f} ms, split {:.2f} ms", unit.path,
+                std::chrono::duration<double, std::milli>(splitStart - analyseStart).count(),
+                msSince(splitStart));
   p.report.times.analyseMs = p.cu.timing.analyseMs + msSince(analyseStart);
 
   // What later units of the batch plan against: this unit's definitions as if already live.
+  if (!later)
+    return true;
   for (auto &[name, fn] : p.cu.functions) {
-    if (fn.kind == frontend::FunctionKind::Hot && !jit::keepsFirstDefinition(planning, name, fn, unit.path))
-      planning.hot[name] = {fn, unit.path};
+    if (fn.kind == frontend::FunctionKind::Hot &&
+        !jit::keepsFirstDefinition(*later, name, fn, unit.path))
+      later->hot[name] = {fn, unit.path};
     else if (fn.kind == frontend::FunctionKind::Library)
-      planning.library.insert(name);
+      later->library.insert(name);
   }
   for (auto &name : p.plan.newData)
-    planning.data[name] = p.cu.globals.at(name);
+    later->data[name] = p.cu.globals.at(name);
   for (auto &[key, layout] : p.cu.records)
-    planning.records[key] = layout;
+    later->records[key] = layout;
   return true;
 }
 
@@ -527,10 +535,17 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
   auto survivors = static_cast<std::size_t>(
       std::count_if(pending.begin(), pending.end(), [](auto &p) { return !p.failed; }));
   for (;;) {
-    jit::LiveState planning = live;
-    for (auto &p : pending)
-      if (!p.failed)
-        planUnit(p, planning);
+    if (pending.size() == 1) {
+      // The usual save: one file, planned against the live state itself (a copy of a big
+      // program's state costs more than the rest of the planning).
+      if (!pending.front().failed)
+        planUnit(pending.front(), live, nullptr);
+    } else {
+      jit::LiveState planning = live;
+      for (auto &p : pending)
+        if (!p.failed)
+          planUnit(p, planning, &planning);
+    }
     checkUndefined(pending);
     auto now = static_cast<std::size_t>(
         std::count_if(pending.begin(), pending.end(), [](auto &p) { return !p.failed; }));
@@ -673,7 +688,7 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
       p.report.notes.push_back("'" + fn.info.displayName +
                                "' was removed from the source; its last version stays callable");
     }
-    p.report.unchanged = p.plan.unchanged.size();
+    p.report.unchanged = p.plan.unchanged;
     for (auto &note : p.plan.notes)
       p.report.notes.push_back(note);
 

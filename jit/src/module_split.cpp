@@ -63,8 +63,9 @@ SplitModules splitModule(const llvm::Module &source, const frontend::CompiledUni
                          const SplitInput &input) {
   SplitModules out;
 
-  // Persistent half: storage, library code, and the initialiser of what is new.
-  {
+  // Persistent half: storage, library code, and the initialiser of what is new (nothing to clone
+  // when nothing is new, the common case of an edited body).
+  if (!input.newData.empty() || !input.newLibrary.empty()) {
     llvm::ValueToValueMapTy map;
     std::function<bool(const llvm::GlobalValue *)> defines = [&](const llvm::GlobalValue *gv) {
       if (gv->hasAvailableExternallyLinkage())

@@ -1,7 +1,10 @@
 #include "reload_plan.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <sstream>
+#include <string_view>
+#include <unordered_set>
 
 namespace hotcc::jit {
 
@@ -153,7 +156,7 @@ static void checkRecordLayouts(const frontend::CompiledUnit &unit, const LiveSta
 // with the old signature (when nothing runs during the reload).
 static bool everyCallerRecompiled(const LiveState &live, const std::string &linkName,
                                   const frontend::CompiledUnit &unit,
-                                  const std::set<std::string> &skipped) {
+                                  const std::unordered_set<std::string_view> &skipped) {
   if (live.lookedUpByHost.count(linkName))
     return false;
   for (const auto &[name, fn] : live.hot)
@@ -173,14 +176,48 @@ bool keepsFirstDefinition(const LiveState &live, const std::string &linkName,
   return fn.odr && was.info.odr && !was.unit.empty() && was.unit != unitPath && !was.removed;
 }
 
+// Hot functions of this unit that its new compile no longer defines (a walk of every live
+// function: made only when the compile parsed every body).
+template <typename MayChangeSignature>
+static void findRemovals(
+    const frontend::CompiledUnit &unit, const std::string &unitPath, const LiveState &live,
+    const std::map<std::string, std::vector<const frontend::FunctionInfo *>> &newByDisplayName,
+    MayChangeSignature &mayChangeSignature, ReloadPlan &plan) {
+  for (const auto &[name, fn] : live.hot) {
+    if (fn.unit != unitPath || unit.functions.count(name) || fn.removed)
+      continue;
+    // An inline function a file no longer uses is simply not emitted there: not a removal.
+    if (fn.info.odr)
+      continue;
+    // A function whose mangled name changed because its parameters did: same qualified name.
+    auto replacement = newByDisplayName.find(fn.info.displayName);
+    if (replacement != newByDisplayName.end() && !mayChangeSignature(name)) {
+      auto callers = liveCallers(live, name);
+      if (!callers.empty()) {
+        plan.refusals.push_back("the signature of '" + fn.info.displayName + "' changed from '" +
+                                fn.info.signature + "' to '" +
+                                replacement->second.front()->signature +
+                                "' while live code calls it (" + join(callers) + ")\n");
+        continue;
+      }
+    }
+    plan.removed.push_back(name);
+  }
+}
+
 ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &unitPath,
                       const LiveState &live, bool quiescent, const LayoutPolicy &layouts) {
   ReloadPlan plan;
   if (!quiescent)
     checkRecordLayouts(unit, live, layouts, plan);
-  std::set<std::string> skipped(unit.skippedFunctions.begin(), unit.skippedFunctions.end());
+  // Only a quiescent engine asks (a REPL): built then, not on every reload of a big file.
+  std::optional<std::unordered_set<std::string_view>> skipped;
   auto mayChangeSignature = [&](const std::string &linkName) {
-    return quiescent && everyCallerRecompiled(live, linkName, unit, skipped);
+    if (!quiescent)
+      return false;
+    if (!skipped)
+      skipped.emplace(unit.skippedFunctions.begin(), unit.skippedFunctions.end());
+    return everyCallerRecompiled(live, linkName, unit, *skipped);
   };
   std::map<std::string, std::vector<const frontend::FunctionInfo *>> newByDisplayName;
 
@@ -203,7 +240,7 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
         break;
       }
       if (keepsFirstDefinition(live, name, fn, unitPath)) {
-        plan.unchanged.push_back(name);
+        ++plan.unchanged;
         break;
       }
       if (was.info.signature != fn.signature && !fn.signature.empty() && !mayChangeSignature(name)) {
@@ -216,7 +253,7 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
         }
       }
       if (was.info.hash == fn.hash)
-        plan.unchanged.push_back(name);
+        ++plan.unchanged;
       else
         plan.compile.push_back(name);
       break;
@@ -230,33 +267,13 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
     }
   }
 
-  for (const auto &name : skipped)
-    if (live.hot.count(name))
-      plan.unchanged.push_back(name);
+  // Skipped bodies are those of the compile the engine accepted last: all live.
+  plan.unchanged += unit.skippedFunctions.size();
   // A compile that skipped unchanged bodies also skipped the lambdas and local classes inside
   // them; a function cannot have been deleted without changing the file's skeleton, which would
   // have made the compile a full one.
-  const bool partial = !skipped.empty();
-  for (const auto &[name, fn] : live.hot) {
-    if (partial || fn.unit != unitPath || unit.functions.count(name) || fn.removed)
-      continue;
-    // An inline function a file no longer uses is simply not emitted there: not a removal.
-    if (fn.info.odr)
-      continue;
-    // A function whose mangled name changed because its parameters did: same qualified name.
-    auto replacement = newByDisplayName.find(fn.info.displayName);
-    if (replacement != newByDisplayName.end() && !mayChangeSignature(name)) {
-      auto callers = liveCallers(live, name);
-      if (!callers.empty()) {
-        plan.refusals.push_back("the signature of '" + fn.info.displayName + "' changed from '" +
-                                fn.info.signature + "' to '" +
-                                replacement->second.front()->signature +
-                                "' while live code calls it (" + join(callers) + ")\n");
-        continue;
-      }
-    }
-    plan.removed.push_back(name);
-  }
+  if (unit.skippedFunctions.empty())
+    findRemovals(unit, unitPath, live, newByDisplayName, mayChangeSignature, plan);
 
   for (const auto &[name, global] : unit.globals) {
     if (global.kind != frontend::GlobalKind::Data)

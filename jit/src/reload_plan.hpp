@@ -40,7 +40,7 @@ struct RecordChange {
 
 struct ReloadPlan {
   std::vector<std::string> compile;    // hot functions that need a new body (new or changed)
-  std::vector<std::string> unchanged;  // same hash as the live body
+  std::size_t unchanged = 0;           // hot functions whose live body stays (same hash, skipped)
   std::vector<std::string> removed;    // hot functions of this unit gone from its source
   std::set<std::string> newData;       // data globals to create
   std::set<std::string> newLibrary;    // library functions to define

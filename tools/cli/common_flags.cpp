@@ -1,5 +1,7 @@
 #include "common_flags.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -13,8 +15,14 @@ void CommonFlags::addTo(CLI::App &command) {
   command.add_option("--std", languageStandard, "language standard, e.g. -std=c++20");
   command.add_option("-O", optLevel, "optimisation level 0-3 (default 0)")->check(CLI::Range(0, 3));
   command.add_option("-p", buildDir, "build directory with compile_commands.json");
-  command.add_flag("-v,--verbose", verbose, "log what the engine does, with timings");
+  command.add_flag("-v,--verbose", verbosity,
+                   "phase timings per reload; twice (-vv): the engine's debug log too");
   command.add_flag("--quiet", quiet, "print only errors");
+}
+
+void CommonFlags::applyLogLevel(int otherwise) const {
+  spdlog::set_level(debugLog() ? spdlog::level::debug
+                             : static_cast<spdlog::level::level_enum>(otherwise));
 }
 
 EngineOptions CommonFlags::engineOptions(bool colour) const {

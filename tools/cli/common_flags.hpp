@@ -17,12 +17,16 @@ struct CommonFlags {
   std::string languageStandard;
   int optLevel = 0;
   std::string buildDir;
-  bool verbose = false;
+  int verbosity = 0;  // -v: phase timings; -vv: the engine's debug log too
+  bool verbose() const { return verbosity >= 1; }
+  bool debugLog() const { return verbosity >= 2; }
   bool quiet = false;
   frontend::SortedFlags compiler;  // the rest of the compiler flags, sorted before parsing
 
   void addTo(CLI::App &command);
   EngineOptions engineOptions(bool colour) const;
+  // The log level -v/-vv ask for, or `otherwise`.
+  void applyLogLevel(int otherwise) const;
   // One note per reason for the flags that have no effect in-process (nothing when --quiet).
   void noteDroppedFlags() const;
 };

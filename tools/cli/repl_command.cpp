@@ -112,10 +112,8 @@ void ReplCommand::addTo(CLI::App &app) {
 
 int ReplCommand::execute() {
   const bool interactive = isatty(STDIN_FILENO);
-  if (flags.verbose)
-    spdlog::set_level(spdlog::level::debug);
-  else if (!flags.quiet && interactive)
-    spdlog::set_level(spdlog::level::info);  // say when headers are being precompiled
+  // Interactive: say when headers are being precompiled.
+  flags.applyLogLevel(!flags.quiet && interactive ? spdlog::level::info : spdlog::level::warn);
   flags.noteDroppedFlags();
   auto options = flags.engineOptions(isatty(STDERR_FILENO));
   if (options.languageStandard.empty())

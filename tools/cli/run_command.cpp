@@ -118,8 +118,7 @@ int RunCommand::execute() {
       return 2;
     }
   const bool colour = isatty(STDERR_FILENO);
-  if (flags.verbose)
-    spdlog::set_level(spdlog::level::debug);
+  flags.applyLogLevel(spdlog::level::warn);
   std::string error;
   flags.noteDroppedFlags();
   auto options = flags.engineOptions(colour);
@@ -138,7 +137,7 @@ int RunCommand::execute() {
     }
     if (!flags.quiet)
       std::fputs(describeNotes(report).c_str(), stderr);
-    if (flags.verbose)
+    if (flags.verbose())
       std::fputs(statusLine(report, true).c_str(), stderr);
   }
   if (!loaded)
@@ -211,7 +210,7 @@ int RunCommand::execute() {
     for (auto &path : changed)
       spdlog::debug("changed: {}", path);
     for (auto &report : engine->reloadChanged())
-      std::fputs(describeReload(report, flags.verbose, flags.quiet).c_str(), stderr);
+      std::fputs(describeReload(report, flags.verbose(), flags.quiet).c_str(), stderr);
     watcher.watch(engine->watchedFiles());
   }
   pthread_join(thread, nullptr);

@@ -87,8 +87,7 @@ void TestCommand::addTo(CLI::App &app) {
 
 int TestCommand::execute() {
   const bool colour = isatty(STDERR_FILENO);
-  spdlog::set_level(flags.verbose ? spdlog::level::debug
-                                  : flags.quiet ? spdlog::level::warn : spdlog::level::info);
+  flags.applyLogLevel(flags.quiet ? spdlog::level::warn : spdlog::level::info);
   auto started = Clock::now();
   TestOptions options;
   flags.noteDroppedFlags();
@@ -130,7 +129,7 @@ int TestCommand::execute() {
     auto reloaded = session->reloadChanged(sourceReports);
     bool sourcesChanged = false;
     for (auto &report : sourceReports) {
-      std::fputs(describeReload(report, flags.verbose, flags.quiet).c_str(), stderr);
+      std::fputs(describeReload(report, flags.verbose(), flags.quiet).c_str(), stderr);
       sourcesChanged = sourcesChanged || (report.ok && !report.compiled.empty());
     }
     reportLoadErrors(reloaded, true);

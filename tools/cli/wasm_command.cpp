@@ -51,8 +51,7 @@ void WasmCommand::addTo(CLI::App &app) {
 }
 
 int WasmCommand::execute() {
-  if (flags.verbose)
-    spdlog::set_level(spdlog::level::debug);
+  flags.applyLogLevel(spdlog::level::warn);
   if (mainObject && plain) {
     std::fprintf(stderr, "hotcc: error: --main and --plain do not go together\n");
     return 2;
@@ -94,7 +93,7 @@ int WasmCommand::execute() {
     if (!flags.quiet) {
       std::printf("%s: %zu hot functions behind slots, %zu data symbols exported · %.1f ms\n",
                   output.c_str(), built->slots, built->exportedData.size(), built->ms);
-      if (flags.verbose) {
+      if (flags.verbose()) {
         std::printf("  slots: %s\n", joined(built->slotNames).c_str());
         std::printf("  state: %s\n", built->statePath.c_str());
       }
@@ -129,7 +128,7 @@ int WasmCommand::execute() {
     std::printf("%s: patch %s, %s · %.1f ms (compile %.1f, link %.1f)\n", output.c_str(),
                 built->manifest.id.c_str(), what.c_str(), built->totalMs, built->compileMs,
                 built->linkMs);
-  if (flags.verbose) {
+  if (flags.verbose()) {
     std::printf("  the main module must export: %s\n",
                 built->imports.empty() ? "nothing beyond what --main exported"
                                        : joined(built->imports).c_str());

@@ -139,10 +139,22 @@ bool findBraceBlock(llvm::StringRef t, std::size_t from, std::size_t &begin, std
 }
 
 BodySkipper::BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous,
-                         const std::vector<clang::FileID> &enteredFiles,
-                         BlankedSources *blanked)
+                         const std::vector<clang::FileID> &enteredFiles, BlankedSources *blanked,
+                         unsigned preambleEnd)
     : ci_(ci), previous_(previous && previous->valid ? previous : nullptr),
-      enteredFiles_(enteredFiles), blanked_(blanked) {}
+      enteredFiles_(enteredFiles), blanked_(blanked), preambleEnd_(preambleEnd) {}
+
+bool BodySkipper::inPreamble(clang::FileID file) const {
+  auto &sm = ci_.getSourceManager();
+  auto main = sm.getMainFileID();
+  if (file == main)
+    return false;
+  // Up the include chain to the main file: where did it include this file?
+  auto where = sm.getIncludeLoc(file);
+  while (where.isValid() && sm.getFileID(where) != main)
+    where = sm.getIncludeLoc(sm.getFileID(where));
+  return where.isValid() && sm.getFileOffset(where) < preambleEnd_;
+}
 
 namespace {
 
@@ -280,6 +292,10 @@ void BodySkipper::captureSkeleton() {
       ++inclusions[entry->getName().str()];
   for (auto file : files) {
     auto entry = sm.getFileEntryRefForID(file);
+    // Memory buffers (the predefines, which a preamble's restated macros change) and what the
+    // preamble holds are left out: the skeleton must not depend on whether there is a preamble.
+    if (!entry || inPreamble(file))
+      continue;
     skeleton_ += "\n#file ";
     skeleton_ += entry ? entry->getName().str() : "<memory>";
     skeleton_ += "\n";

@@ -78,8 +78,11 @@ public:
   // the files the compile enters, in order (filled by the action's preprocessor callback).
   // `blanked`: bodies blanked in the sources the compile reads (skipped, whatever their key);
   // the skeleton takes its original texts at the end of the parse.
+  // `preambleEnd`: files the main file includes before this offset are the preamble's (compiled
+  // into it, or to be): they are not part of the skeleton.
   BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous,
-              const std::vector<clang::FileID> &enteredFiles, BlankedSources *blanked);
+              const std::vector<clang::FileID> &enteredFiles, BlankedSources *blanked,
+              unsigned preambleEnd);
   ~BodySkipper();
 
   bool skipping() const { return previous_ != nullptr; }
@@ -118,6 +121,7 @@ private:
   const std::string *originalText(const std::string &path) const;  // null: read unblanked
   // The end of the blanked body that starts at `bodyBegin`; none when it was not blanked.
   std::optional<std::size_t> blankedBodyEnd(const std::string &path, std::size_t bodyBegin) const;
+  bool inPreamble(clang::FileID file) const;
   void markCompiledBodiesUsed(clang::Decl *decl);
   bool bodyRange(const clang::FunctionDecl *fn, clang::FileID file, const std::string &path,
                  std::size_t &begin, std::size_t &end) const;
@@ -127,6 +131,7 @@ private:
   const BodyMemory *previous_;
   const std::vector<clang::FileID> &enteredFiles_;
   BlankedSources *blanked_;
+  unsigned preambleEnd_;
   std::vector<Seen> seen_;
   std::string skeleton_;
   std::map<std::string, RememberedFile> files_;  // what the memory keeps of each file

@@ -166,14 +166,16 @@ private:
 class HotccCodeGenAction : public clang::ASTFrontendAction {
 public:
   HotccCodeGenAction(CompiledUnit &unit, std::set<std::string> &deps, const BodyMemory *previous,
-                     BlankedSources *blanked)
-      : unit_(unit), deps_(deps), previous_(previous), blanked_(blanked) {}
+                     BlankedSources *blanked, unsigned preambleEnd)
+      : unit_(unit), deps_(deps), previous_(previous), blanked_(blanked),
+        preambleEnd_(preambleEnd) {}
 
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &ci,
                                                         llvm::StringRef file) override {
     auto gen = clang::CreateLLVMCodeGen(ci, llvm::sys::path::filename(file), *unit_.context);
     auto collector = std::make_unique<FactCollector>(ci, gen.get(), unit_, facts_);
-    skipper_ = std::make_unique<BodySkipper>(ci, previous_, enteredFiles_, blanked_);
+    skipper_ =
+        std::make_unique<BodySkipper>(ci, previous_, enteredFiles_, blanked_, preambleEnd_);
     std::vector<std::unique_ptr<clang::ASTConsumer>> consumers;
     consumers.push_back(skipper_->consumer());  // first: it marks bodies before CodeGen sees them
     consumers.push_back(std::move(gen));
@@ -197,6 +199,7 @@ private:
   std::set<std::string> &deps_;
   const BodyMemory *previous_;
   BlankedSources *blanked_;
+  unsigned preambleEnd_;
   DeclFacts facts_;
   std::unique_ptr<BodySkipper> skipper_;
   std::vector<clang::FileID> enteredFiles_;  // in order: what the skeleton is made of
@@ -284,6 +287,11 @@ struct FileState {
   PreambleEntry preamble;
   BodyMemory committed;               // of the compile the engine accepted last
   std::optional<BodyMemory> pending;  // of the last compile, not yet accepted
+  bool compiledOnce = false;
+  // The first compile went without a preamble (CompileOptions::deferPreamble); prepareReload
+  // builds it, and keeps the remembered bodies if the headers are still those it read.
+  bool preambleDeferred = false;
+  std::map<std::string, std::uint64_t> headersAtFirstCompile;
 };
 
 struct Compiler::Impl {
@@ -301,6 +309,12 @@ struct Compiler::Impl {
   llvm::Expected<std::vector<std::string>> expandDriver(const std::vector<std::string> &args,
                                                         const std::string &file,
                                                         bool fileIsVirtual) const;
+  // Builds the preamble of `text` into `state`; false when it has errors (the compile reports
+  // them) or cannot be built. Its warnings go to `warnings`.
+  bool buildPreamble(FileState &state, const std::string &file,
+                     clang::CompilerInvocation &invocation, llvm::MemoryBuffer &text,
+                     const clang::PreambleBounds &bounds, clang::DiagnosticOptions &diagOpts,
+                     llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs, std::string &warnings);
   // Compiles `file` with its state's lock held.
   llvm::Expected<CompiledUnit> run(FileState &state, const std::string &file,
                                    std::unique_ptr<llvm::MemoryBuffer> text, bool fileIsVirtual,
@@ -444,6 +458,43 @@ void Compiler::configureFile(const std::string &file, FileSettings settings, boo
   state.preamble = PreambleEntry{};
 }
 
+void Compiler::prepareReload(const std::string &file) {
+  auto &state = impl_->state(file);
+  std::lock_guard lock(state.compiling);
+  if (!state.preambleDeferred)
+    return;
+  state.preambleDeferred = false;
+  auto text = llvm::MemoryBuffer::getFile(file, /*IsText=*/true);
+  auto args = impl_->cc1Args(file, false, file);
+  if (!text || !args) {
+    llvm::consumeError(args.takeError());
+    return;  // the next compile reports it
+  }
+  clang::DiagnosticOptions diagOpts;
+  auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
+      clang::DiagnosticIDs::create(), diagOpts, new clang::IgnoringDiagConsumer());
+  auto invocation = invocationFrom(*args, *diags);
+  if (!invocation)
+    return;
+  auto bounds = limitToHeaders((*text)->getBuffer(),
+                               clang::ComputePreambleBounds(invocation->getLangOpts(), **text, 0));
+  std::string warnings;  // shown by the first compile already
+  if (bounds.Size == 0 || !impl_->buildPreamble(state, file, *invocation, **text, bounds, diagOpts,
+                                                llvm::vfs::getRealFileSystem(), warnings))
+    return;
+  // The bodies remembered from the first compile may be skipped over this preamble only if its
+  // headers are the ones that compile read.
+  for (auto &[header, hash] : state.preamble.contentHashes) {
+    auto then = state.headersAtFirstCompile.find(header);
+    if (then == state.headersAtFirstCompile.end() || then->second != hash) {
+      state.committed = BodyMemory{};
+      state.pending.reset();
+      break;
+    }
+  }
+  state.headersAtFirstCompile.clear();
+}
+
 void Compiler::commit(const std::string &file) {
   auto &state = impl_->state(file);
   std::lock_guard lock(state.compiling);
@@ -451,6 +502,46 @@ void Compiler::commit(const std::string &file) {
     return;
   state.committed = std::move(*state.pending);
   state.pending.reset();
+}
+
+bool Compiler::Impl::buildPreamble(FileState &state, const std::string &file,
+                                   clang::CompilerInvocation &invocation, llvm::MemoryBuffer &text,
+                                   const clang::PreambleBounds &bounds,
+                                   clang::DiagnosticOptions &diagOpts,
+                                   llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs,
+                                   std::string &warnings) {
+  auto &entry = state.preamble;
+  entry = PreambleEntry{};
+  PreambleRecorders callbacks(entry.dependencies, entry.macros);
+  // Its warnings are the file's (a redefined macro, say): shown with this compile's.
+  llvm::raw_string_ostream preambleStream(warnings);
+  auto quiet = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
+      clang::DiagnosticIDs::create(), diagOpts,
+      new clang::TextDiagnosticPrinter(preambleStream, diagOpts));
+  auto t0 = Clock::now();
+  auto built = clang::PrecompiledPreamble::Build(invocation, &text, bounds, quiet, vfs, pchOps,
+                                                 /*StoreInMemory=*/true, "", callbacks);
+  quiet->getClient()->finish();
+  if (!built || quiet->hasErrorOccurred())
+    warnings.clear();  // the compile reports the errors, warnings included
+  if (built && quiet->hasErrorOccurred()) {
+    // A preamble with errors would hide them: compile without it, and clang reports them.
+    spdlog::debug("preamble of {} has errors; compiling without one", file);
+    entry.dependencies.clear();
+    return false;
+  }
+  if (!built) {
+    // Errors inside the preamble surface again, with full diagnostics, in the compile.
+    spdlog::debug("no preamble for {}: {}", file, built.getError().message());
+    entry.dependencies.clear();
+    return false;
+  }
+  entry.preamble = std::make_unique<clang::PrecompiledPreamble>(std::move(*built));
+  for (auto &dep : entry.dependencies)
+    if (dep != file)
+      entry.contentHashes[dep] = contentHash(dep);
+  spdlog::debug("built preamble for {} in {:.1f} ms", file, msSince(t0));
+  return true;
 }
 
 llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::string &file,
@@ -490,11 +581,21 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   std::string preambleWarnings;
   // Whether the headers are the ones the committed bodies were compiled against.
   bool headersStable = !fileIsVirtual;
+  // Where the preamble ends (or would): what the main file includes before it is not part of the
+  // skeleton, with or without a preamble.
+  unsigned preambleEnd = 0;
+  const bool firstCompile = !state.compiledOnce;
+  state.compiledOnce = true;
   if (options.usePreamble && fileSettings.usePreamble && !fileIsVirtual) {
     auto bounds = limitToHeaders(text->getBuffer(),
                                  clang::ComputePreambleBounds(invocation->getLangOpts(), *text, 0));
+    preambleEnd = bounds.Size;
     auto &entry = state.preamble;
-    if (bounds.Size > 0) {
+    if (firstCompile && options.deferPreamble && bounds.Size > 0) {
+      // A compiler parses the headers; building a PCH of them costs more. prepareReload builds
+      // it later, for the reloads.
+      state.preambleDeferred = true;
+    } else if (bounds.Size > 0) {
       auto t0 = Clock::now();
       bool reusable = entry.preamble &&
                       entry.preamble->CanReuse(*invocation, *text, bounds, *vfs) &&
@@ -503,36 +604,9 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
       if (reusable) {
         preambleReused = true;
       } else {
-        entry = PreambleEntry{};
         state.committed = BodyMemory{};  // bodies were judged against the old headers
-        PreambleRecorders callbacks(entry.dependencies, entry.macros);
-        // Its warnings are the file's (a redefined macro, say): shown with this compile's.
-        llvm::raw_string_ostream preambleStream(preambleWarnings);
-        auto quiet = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
-            clang::DiagnosticIDs::create(), diagOpts,
-            new clang::TextDiagnosticPrinter(preambleStream, diagOpts));
-        auto t0 = Clock::now();
-        auto built = clang::PrecompiledPreamble::Build(*invocation, text.get(), bounds, quiet, vfs,
-                                                       pchOps, /*StoreInMemory=*/true, "",
-                                                       callbacks);
-        quiet->getClient()->finish();
-        if (!built || quiet->hasErrorOccurred())
-          preambleWarnings.clear();  // the compile below reports the errors, warnings included
-        if (built && quiet->hasErrorOccurred()) {
-          // A preamble with errors would hide them: compile without it, and clang reports them.
-          spdlog::debug("preamble of {} has errors; compiling without one", file);
-          entry.dependencies.clear();
-        } else if (built) {
-          entry.preamble = std::make_unique<clang::PrecompiledPreamble>(std::move(*built));
-          for (auto &dep : entry.dependencies)
-            if (dep != file)
-              entry.contentHashes[dep] = contentHash(dep);
-          spdlog::debug("built preamble for {} in {:.1f} ms", file, msSince(t0));
-        } else {
-          // Errors inside the preamble surface again, with full diagnostics, in the compile below.
-          spdlog::debug("no preamble for {}: {}", file, built.getError().message());
-          entry.dependencies.clear();
-        }
+        state.preambleDeferred = false;
+        buildPreamble(state, file, *invocation, *text, bounds, diagOpts, vfs, preambleWarnings);
       }
       headersStable = preambleReused;
     } else if (entry.preamble) {
@@ -581,7 +655,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   if (!ci.createTarget())
     return llvm::make_error<CompileError>(file, "hotcc: error: cannot create target\n" + diagText);
 
-  HotccCodeGenAction action(unit, deps, previousBodies, &blanked);
+  HotccCodeGenAction action(unit, deps, previousBodies, &blanked, preambleEnd);
   auto executeStart = Clock::now();
   bool ok = ci.ExecuteAction(action);
   spdlog::debug("clang on {}: {:.1f} ms (setup {:.1f} ms)", file, msSince(executeStart),
@@ -598,6 +672,10 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   unit.timing.preambleReused = preambleReused;
   deps.insert(file);
   unit.dependencies.assign(deps.begin(), deps.end());
+  if (firstCompile && state.preambleDeferred)
+    for (auto &dep : deps)
+      if (dep != file)
+        state.headersAtFirstCompile[dep] = contentHash(dep);
 
   auto analyseStart = Clock::now();
   const std::string promotedSuffix = promotedSuffixFor(unitTag, options.identifierSafeNames);

@@ -139,7 +139,26 @@ struct Engine::Impl {
   }
   ReloadReport finish(Pending &p);
   std::vector<Unit *> staleUnits();
+
+  // After a first load: builds the files' preambles on a background thread (see
+  // EngineOptions::preparesReloads). One preparation at a time; joined before the engine goes.
+  void prepareReloadsInBackground(const std::vector<std::string> &paths);
+  std::thread preparation;
 };
+
+void Engine::Impl::prepareReloadsInBackground(const std::vector<std::string> &paths) {
+  if (!options.preparesReloads || paths.empty())
+    return;
+  std::vector<std::pair<frontend::Compiler *, std::string>> work;
+  for (auto &path : paths)
+    work.emplace_back(&compilerFor(path), path);
+  if (preparation.joinable())
+    preparation.join();
+  preparation = std::thread([work = std::move(work)] {
+    for (auto &[compiler, path] : work)
+      compiler->prepareReload(path);
+  });
+}
 
 frontend::Compiler &Engine::Impl::compilerFor(const std::string &path) {
   if (options.compileDatabaseDir.empty())
@@ -183,6 +202,7 @@ std::unique_ptr<Engine> Engine::create(EngineOptions options, std::string &error
   copts.extraArgs = impl.options.extraArgs;
   copts.colorDiagnostics = impl.options.colorDiagnostics;
   copts.usePreamble = impl.options.usePreamble;
+  copts.deferPreamble = true;  // see prepareReloadsInBackground
   impl.compiler = std::make_unique<frontend::Compiler>(std::move(copts));
   impl.layoutPolicy.acceptAll = impl.options.acceptLayoutChanges;
   for (auto &name : impl.options.libraries) {
@@ -213,6 +233,8 @@ void Engine::shutdown() {
   if (impl_->shutDown)
     return;
   impl_->shutDown = true;
+  if (impl_->preparation.joinable())
+    impl_->preparation.join();
   impl_->exitHandlers.runAll();
 }
 
@@ -642,6 +664,8 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
   }
   double compileMs = msSince(compileStart);
 
+  std::vector<std::string> firstLoads;  // units loaded for the first time by this batch
+
   // Accepted layout changes are told before any new body can run, so objects can be converted.
   std::vector<LayoutChange> layoutChanges;
   for (auto &p : pending)
@@ -730,6 +754,8 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
       if (!p.unit->stamps.count(dep))
         p.unit->stamps[dep] = stampOf(dep);
     p.unit->attempted = p.unit->stamps;
+    if (!p.unit->loaded)
+      firstLoads.push_back(p.unit->path);
     p.unit->loaded = true;
     compilerFor(p.unit->path).commit(p.unit->path);
     if (!p.split.initializer.empty())
@@ -739,6 +765,7 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
   }
   for (auto &tracker : added)
     trackers.push_back(tracker);
+  prepareReloadsInBackground(firstLoads);
 
   for (auto &[p, address] : initialisers) {
     auto started = Clock::now();

@@ -136,3 +136,39 @@ TEST_CASE("records: a body's uses of record layouts are recorded with the layout
   CHECK(unit->functions.at("pass").records.empty());  // only hands a pointer along
   CHECK_FALSE(unit->records.count("struct Unused@" + src.path()));
 }
+
+TEST_CASE("preamble: built after the first compile; bodies skipped over it only if its headers "
+          "are the ones that compile read", "[frontend][preamble]") {
+  hotcc::test::TempSource header("config.h", "#define SCALE 2\n");
+  hotcc::test::TempSource src("main.c", "#include <stdio.h>\n#include \"" + header.path() +
+                                            "\"\n"
+                                            "int scaled(int x) { return x * SCALE; }\n"
+                                            "int other(int x) { return x + 1; }\n");
+  CompileOptions options;
+  options.deferPreamble = true;
+  auto compileAndCommit = [&](Compiler &compiler) {
+    auto unit = compiler.compile(src.path(), "t1");
+    REQUIRE(static_cast<bool>(unit));
+    compiler.commit(src.path());
+    return std::move(*unit);
+  };
+
+  SECTION("headers unchanged: the next compile skips every unchanged body") {
+    Compiler compiler(options);
+    auto first = compileAndCommit(compiler);
+    CHECK_FALSE(first.timing.preambleReused);
+    compiler.prepareReload(src.path());
+    auto second = compileAndCommit(compiler);
+    CHECK(second.timing.preambleReused);
+    CHECK(second.timing.skippedBodies == 2);
+  }
+  SECTION("a header changed before the preamble was built: every body is compiled again") {
+    Compiler compiler(options);
+    compileAndCommit(compiler);
+    header.write("#define SCALE 3\n");
+    compiler.prepareReload(src.path());
+    auto second = compileAndCommit(compiler);
+    CHECK(second.timing.skippedBodies == 0);
+    CHECK(second.functions.count("scaled"));
+  }
+}

@@ -199,8 +199,8 @@ def section_one_tu(args, work, rows, label, directory, file, edits, anchor_cmd):
 
 
 def synthetic_source(functions):
-    """A C program of `functions` functions, ~38 lines each: loops, branches, a struct, calls to
-    the previous function; main prints 'ready' and sleeps."""
+    """A C program of `functions` functions, ~38 lines each (61k lines at the default 1,600):
+    loops, branches, a struct, calls to the previous function; main prints 'ready' and sleeps."""
     out = ["#include <stdio.h>", "#include <unistd.h>", "#include <string.h>",
            "struct acc { long sum; long count; double mean; char tag[8]; };"]
     for i in range(functions):
@@ -233,6 +233,13 @@ def synthetic_source(functions):
   while (total > 100) {{
     total /= 3;
   }}
+  for (int r = 0; r < 2; ++r) {{
+    if (a->tag[r] == 'f')
+      total += r;
+    else
+      total -= r;
+  }}
+  a->count ^= 0;
   /* {i}: marker */
   return total + ({prev} & 3);
 }}

@@ -123,6 +123,7 @@ int RunCommand::execute() {
   flags.noteDroppedFlags();
   auto options = flags.engineOptions(colour);
   options.acceptLayoutChanges = acceptLayoutChanges;
+  options.preparesReloads = watch;  // without --watch the program runs once
   auto engine = Engine::create(options, error);
   if (!engine) {
     std::fprintf(stderr, "%s\n", error.c_str());

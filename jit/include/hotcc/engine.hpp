@@ -30,6 +30,10 @@ struct EngineOptions {
   // A record whose layout live code used may change anyway (objects made before keep the old
   // layout: convert them in a Registry::onLayoutChange hook). Default: such a change is refused.
   bool acceptLayoutChanges = false;
+  // Reloads will follow (a watcher, a REPL): after a file's first load, what makes its reloads
+  // quick (its preamble) is built on a background thread. false: the program runs once; the
+  // first load is all the compiling there is.
+  bool preparesReloads = true;
 };
 
 // Flags for one file beyond the engine's (a REPL session's PCH and search paths).

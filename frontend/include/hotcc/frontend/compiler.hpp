@@ -25,6 +25,9 @@ struct CompileOptions {
   bool usePreamble = true;
   bool skipUnchangedBodies = true;       // see body_skipper.hpp
   bool identifierSafeNames = false;      // promoted statics named name$hc$tag, not name.hc.tag
+  // The first compile of a file parses its headers as a compiler would instead of building the
+  // preamble (a PCH costs more than one parse); prepareReload() builds it afterwards.
+  bool deferPreamble = false;
 };
 
 // A compile that failed: `rendered` holds clang's diagnostics as clang prints them.
@@ -100,6 +103,10 @@ public:
 
   // The engine accepted the last compile of `file`: later compiles may skip the bodies it had.
   void commit(const std::string &file);
+
+  // Builds what a first compile left for later (see CompileOptions::deferPreamble), so the next
+  // compile of `file` is a reload's. Safe on another thread: it takes the file's lock.
+  void prepareReload(const std::string &file);
 
 private:
   struct Impl;

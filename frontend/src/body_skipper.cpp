@@ -10,8 +10,12 @@
 #include <clang/AST/Mangle.h>
 #include <clang/Basic/SourceManager.h>
 #include <clang/Frontend/CompilerInstance.h>
+#include <clang/Lex/Preprocessor.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
 
 #include <algorithm>
+#include <llvm/Support/xxhash.h>
 #include <cstring>
 #include <optional>
 #include <map>
@@ -292,26 +296,37 @@ void BodySkipper::captureSkeleton() {
       ++inclusions[entry->getName().str()];
   for (auto file : files) {
     auto entry = sm.getFileEntryRefForID(file);
-    // Memory buffers (the predefines, which a preamble's restated macros change) and what the
-    // preamble holds are left out: the skeleton must not depend on whether there is a preamble.
-    if (!entry || inPreamble(file))
+    if (!entry || sm.isInSystemHeader(sm.getLocForStartOfFile(file))) {
+      // System headers after the preamble are named (their text is taken to be stable); memory
+      // buffers (the predefines, which a preamble's restated macros change) are left out.
+      if (entry && !inPreamble(file))
+        skeleton_ += "\n#file " + entry->getName().str() + "\n";
       continue;
-    skeleton_ += "\n#file ";
-    skeleton_ += entry ? entry->getName().str() : "<memory>";
-    skeleton_ += "\n";
-    if (sm.isInSystemHeader(sm.getLocForStartOfFile(file)))
-      continue;
-    auto text = sm.getBufferData(file);
-    // What the memory keeps to blank this file's bodies next time: its text as on disk (not as
-    // blanked for this compile), if it was read once (a file included twice is left alone).
-    if (entry && inclusions[entry->getName().str()] == 1) {
-      auto path = entry->getName().str();
-      // The parse is over: the blanking's copy of the original can be taken, not copied.
-      auto original = blanked_ ? blanked_->originals.find(path) : decltype(blanked_->originals)::iterator{};
-      files_[path].text = blanked_ && original != blanked_->originals.end()
-                              ? std::move(original->second)
-                              : text.str();
     }
+    auto path = entry->getName().str();
+    // The text as on disk (not as blanked for this compile); the parse is over, so the
+    // blanking's copy of it can be taken rather than copied.
+    std::string original;
+    if (auto kept = blanked_ ? blanked_->originals.find(path) : decltype(blanked_->originals)::iterator{};
+        blanked_ && kept != blanked_->originals.end())
+      original = std::move(kept->second);
+    else
+      original = sm.getBufferData(file).str();
+    llvm::SmallString<256> absolute(path);  // as the dependency lists spell it
+    llvm::sys::fs::make_absolute(absolute);
+    llvm::sys::path::remove_dots(absolute, true);
+    readHashes_[std::string(absolute)] = llvm::xxh3_64bits(original);
+    // What the preamble holds (or will) is not part of the skeleton: it must not depend on
+    // whether there is a preamble.
+    if (inPreamble(file))
+      continue;
+    skeleton_ += "\n#file " + path + "\n";
+    ++userFilesInSkeleton_;
+    auto text = sm.getBufferData(file);
+    // What the memory keeps to blank this file's bodies next time, if it was read once (a file
+    // included twice is left alone).
+    if (inclusions[path] == 1)
+      files_[path].text = std::move(original);
     auto &cuts = cutsByFile[file];
     std::sort(cuts.begin(), cuts.end(), [](auto *a, auto *b) { return a->begin < b->begin; });
     std::size_t cursor = 0;
@@ -398,8 +413,10 @@ bool BodySkipper::shouldSkipFunctionBody(clang::Decl *decl) {
   bool skip = false;
   std::string text;
   if (blankedBodyEnd(path, begin)) {
-    // Blanked because it did not change: skipped, remembered with the text it has on disk.
+    // Blanked because it did not change: skipped (the parser has nothing else to see), and
+    // remembered with the text it has on disk.
     skip = true;
+    unknownBlankedBody_ = unknownBlankedBody_ || !previous_ || !previous_->bodies.count(key);
     text = llvm::StringRef(*originalText(path)).slice(begin, end).str();
   } else {
     if (previous_) {
@@ -452,6 +469,7 @@ BodySkipper::Outcome BodySkipper::finish(const std::set<std::string> &emitted,
   Outcome out;
   out.memory.skeleton = std::move(skeleton_);
   out.memory.valid = true;
+  out.readHashes = std::move(readHashes_);
   for (auto &s : seen_) {
     if (s.skipped) {
       ++out.skipped;
@@ -464,15 +482,24 @@ BodySkipper::Outcome BodySkipper::finish(const std::set<std::string> &emitted,
       file->second.bodies.emplace_back(s.begin, s.end);
   }
   out.memory.files = std::move(files_);
+  // __COUNTER__ counts on through skipped bodies (Clang still preprocesses them) but not through
+  // blanked ones: a file that uses it is never blanked.
+  if (ci_.getPreprocessor().getCounterValue() != 0)
+    out.memory.files.clear();
   // Text appended after the last compile cannot change what an earlier body means (C and C++
   // bodies see only what precedes them; eligible bodies are never templates or class members
   // defined in the class), so a skeleton that only grew at its end is still sound. This is what
   // keeps a REPL session, which grows by appending, from reparsing every input.
+  // Only when the skeleton is the one file: text appended to the last of several files comes
+  // before what the main file has after including it.
   const auto &skeleton = out.memory.skeleton;
   const auto &before = previous_ ? previous_->skeleton : skeleton;
-  const bool grewAtEnd = skeleton.size() > before.size() && !before.empty() &&
-                         before.back() == '\n' && skeleton.compare(0, before.size(), before) == 0;
-  out.skeletonChanged = previous_ && before != skeleton && !grewAtEnd;
+  const bool grewAtEnd = userFilesInSkeleton_ == 1 && skeleton.size() > before.size() &&
+                         !before.empty() && before.back() == '\n' &&
+                         skeleton.compare(0, before.size(), before) == 0;
+  // A blanked body that is not the function it was (a file included once more, an overload
+  // appended) cannot be trusted: the compile is done again in full.
+  out.skeletonChanged = previous_ && ((before != skeleton && !grewAtEnd) || unknownBlankedBody_);
   return out;
 }
 

@@ -99,6 +99,7 @@ public:
     BodyMemory memory;
     bool skeletonChanged = false;
     std::size_t skipped = 0;
+    std::map<std::string, std::uint64_t> readHashes;  // every user file as the parse read it
   };
   Outcome finish(const std::set<std::string> &emitted, const std::string &unitTag);
   // Clang's names of skipped functions with internal linkage: the module only declares them,
@@ -135,6 +136,9 @@ private:
   std::vector<Seen> seen_;
   std::string skeleton_;
   std::map<std::string, RememberedFile> files_;  // what the memory keeps of each file
+  std::map<std::string, std::uint64_t> readHashes_;
+  int userFilesInSkeleton_ = 0;
+  bool unknownBlankedBody_ = false;
   std::unique_ptr<clang::ASTNameGenerator> names_;
 };
 

@@ -672,10 +672,6 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   unit.timing.preambleReused = preambleReused;
   deps.insert(file);
   unit.dependencies.assign(deps.begin(), deps.end());
-  if (firstCompile && state.preambleDeferred)
-    for (auto &dep : deps)
-      if (dep != file)
-        state.headersAtFirstCompile[dep] = contentHash(dep);
 
   auto analyseStart = Clock::now();
   const std::string promotedSuffix = promotedSuffixFor(unitTag, options.identifierSafeNames);
@@ -686,6 +682,10 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
     emitted.insert(name);
   auto normalizedAt = Clock::now();
   auto outcome = action.skipper().finish(emitted, promotedSuffix);
+  // The headers as this compile read them (not as they may be on disk by now): what the deferred
+  // preamble must match for the remembered bodies to stay valid.
+  if (firstCompile && state.preambleDeferred)
+    state.headersAtFirstCompile = std::move(outcome.readHashes);
   spdlog::debug("{}: normalise {:.2f} ms, remember bodies {:.2f} ms", file,
                 std::chrono::duration<double, std::milli>(normalizedAt - analyseStart).count(),
                 msSince(normalizedAt));

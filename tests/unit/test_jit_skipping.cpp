@@ -157,3 +157,35 @@ TEST_CASE("skipping: directives inside an unchanged body still act on what follo
   CHECK(report.compiled == std::vector<std::string>{"second"});
   CHECK(second(2) == 25);
 }
+
+// Text appended to a file the main file includes comes before the main file's own code after the
+// #include: it may change what those bodies mean (here a macro they use).
+TEST_CASE("skipping: text appended to an included file reaches the code after its #include",
+          "[jit][skip]") {
+  hotcc::test::TempSource impl("impl.c", "#define LIMIT 1\nint helper(void) { return 5; }\n");
+  std::string unity = "#include \"" + impl.path() + "\"\n"
+                      "int use(void) { return LIMIT * 100 + helper(); }\n";
+  EngineFixture f(unity, "unity.c");
+  auto *use = f.fn<int()>("use");
+  CHECK(use() == 105);
+  impl.write("#define LIMIT 1\nint helper(void) { return 5; }\n#undef LIMIT\n#define LIMIT 2\n");
+  auto report = f.engine->reloadFile(impl.path());
+  INFO(report.error);
+  REQUIRE(report.ok);
+  CHECK(use() == 205);
+}
+
+// __COUNTER__ counts through bodies Clang skips (it still preprocesses them), not through text
+// hotcc blanks: a file that uses it keeps its bodies in the preprocessor's sight.
+TEST_CASE("skipping: __COUNTER__ keeps counting through unchanged bodies", "[jit][skip]") {
+  auto program = [](int k) {
+    return "int first(void) { return __COUNTER__; }\n"
+           "int second(void) { return __COUNTER__ + " + std::to_string(k) + "; }\n";
+  };
+  EngineFixture f(program(10), "counter.c");
+  auto *second = f.fn<int()>("second");
+  CHECK(second() == 11);
+  f.editOk(program(20));
+  CHECK(second() == 21);
+  CHECK(f.fn<int()>("first")() == 0);
+}

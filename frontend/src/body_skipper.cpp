@@ -138,10 +138,6 @@ bool findClosingBrace(llvm::StringRef t, std::size_t begin, std::size_t &end) {
   return false;
 }
 
-bool findBraceBlock(llvm::StringRef t, std::size_t from, std::size_t &begin, std::size_t &end) {
-  return findOpeningBrace(t, from, begin) && findClosingBrace(t, begin, end);
-}
-
 BodySkipper::BodySkipper(clang::CompilerInstance &ci, const BodyMemory *previous,
                          const std::vector<clang::FileID> &enteredFiles, BlankedSources *blanked,
                          unsigned preambleEnd)

@@ -85,7 +85,6 @@ public:
               unsigned preambleEnd);
   ~BodySkipper();
 
-  bool skipping() const { return previous_ != nullptr; }
   std::unique_ptr<clang::ASTConsumer> consumer();
   bool shouldSkipFunctionBody(clang::Decl *decl);
   void handleTopLevelDecl(clang::DeclGroupRef group);
@@ -142,9 +141,8 @@ private:
   std::unique_ptr<clang::ASTNameGenerator> names_;
 };
 
-// Finds the body of a function whose name starts at `from` in `text`: the first '{' outside
-// parentheses, and its matching '}', skipping comments and string and character literals.
-bool findBraceBlock(llvm::StringRef text, std::size_t from, std::size_t &begin, std::size_t &end);
+// The body of a function whose name starts at `from` in `text`: the first '{' outside
+// parentheses, then its matching '}' (comments and string and character literals skipped).
 bool findOpeningBrace(llvm::StringRef text, std::size_t from, std::size_t &begin);
 bool findClosingBrace(llvm::StringRef text, std::size_t begin, std::size_t &end);
 

@@ -3,6 +3,7 @@
 // the cached precompiled preamble, generating IR with Clang's CodeGenerator while the AST is still
 // alive so that every emitted symbol can be traced back to its declaration.
 #include "hotcc/frontend/compiler.hpp"
+#include "hotcc/frontend/compiler_flags.hpp"
 
 #include "body_skipper.hpp"
 #include "captured_values.hpp"
@@ -231,8 +232,6 @@ bool headersUnchanged(const PreambleEntry &entry) {
 // "lvm.c"`): what follows is the program's own code, which the body skipper can leave unparsed
 // where it did not change, instead of being frozen into a PCH that any edit rebuilds.
 clang::PreambleBounds limitToHeaders(llvm::StringRef text, clang::PreambleBounds bounds) {
-  static const char *const sourceExtensions[] = {".c", ".cc", ".cpp", ".cxx", ".c++", ".C",
-                                                 ".cp", ".m", ".mm"};
   bool inComment = false;
   for (std::size_t lineStart = 0; lineStart < bounds.Size;) {
     std::size_t lineEnd = text.find('\n', lineStart);
@@ -255,10 +254,8 @@ clang::PreambleBounds limitToHeaders(llvm::StringRef text, clang::PreambleBounds
     if (line.empty() || (line.front() != '"' && line.front() != '<'))
       continue;
     auto name = line.drop_front().take_until([](char c) { return c == '"' || c == '>'; });
-    auto extension = llvm::sys::path::extension(name);
-    for (const char *source : sourceExtensions)
-      if (extension == source)
-        return clang::PreambleBounds(static_cast<unsigned>(start), /*EndsAtStartOfLine=*/true);
+    if (isSourceFile(name.str()))
+      return clang::PreambleBounds(static_cast<unsigned>(start), /*EndsAtStartOfLine=*/true);
   }
   return bounds;
 }

@@ -1,10 +1,12 @@
 #include "hotcc/frontend/compiler_flags.hpp"
 
 #include <clang/Basic/DiagnosticIDs.h>
+#include <clang/Driver/Types.h>
 #include <clang/Options/Options.h>
 #include <llvm/Option/Arg.h>
 #include <llvm/Option/ArgList.h>
 #include <llvm/Option/Option.h>
+#include <llvm/Support/Path.h>
 
 #include <algorithm>
 
@@ -104,7 +106,28 @@ bool joinedCallerOption(const std::vector<CallerOption> &options, llvm::StringRe
   return false;
 }
 
+// Single-letter flags of the caller's given together or repeated: "-vv", "-wv".
+bool combinedCallerFlags(const std::vector<CallerOption> &options, llvm::StringRef arg) {
+  if (arg.size() < 3 || arg[1] == '-')
+    return false;
+  for (char letter : arg.drop_front()) {
+    const auto *own = callerOption(options, std::string("-") + letter);
+    if (!own || own->takesValue)
+      return false;
+  }
+  return true;
+}
+
 } // namespace
+
+bool isSourceFile(const std::string &path) {
+  auto extension = llvm::sys::path::extension(path);
+  if (extension.empty())
+    return false;
+  auto type = clang::driver::types::lookupTypeForExtension(extension.drop_front());
+  return type != clang::driver::types::TY_INVALID && clang::driver::types::isSrcFile(type) &&
+         !clang::driver::types::onlyPrecompileType(type);
+}
 
 SortedFlags sortCompilerFlags(const std::vector<std::string> &args,
                               const std::vector<CallerOption> &callerOptions) {
@@ -134,7 +157,7 @@ SortedFlags sortCompilerFlags(const std::vector<std::string> &args,
         out.rest.push_back(args[index++]);
       continue;
     }
-    if (!arg.starts_with("-") || arg == "-") {
+    if (!arg.starts_with("-") || arg == "-" || combinedCallerFlags(callerOptions, arg)) {
       out.rest.push_back(args[index++]);
       continue;
     }

@@ -132,8 +132,8 @@ private:
 };
 
 // The user records whose layout a function body depends on: fields it reads or writes, values of
-// the record it makes, copies or passes (by value), sizeof/offsetof it takes. A body that only
-// hands pointers along does not depend on the layout.
+// the record it makes, copies or passes (by value), sizeof/offsetof it takes, pointer arithmetic
+// over it. A body that only hands pointers along does not depend on the layout.
 class RecordUseCollector : public clang::RecursiveASTVisitor<RecordUseCollector> {
 public:
   RecordUseCollector(clang::ASTContext &ctx, clang::SourceManager &sm,
@@ -175,6 +175,22 @@ public:
     use(e->getAllocatedType());
     return true;
   }
+  bool VisitCXXDeleteExpr(clang::CXXDeleteExpr *e) {
+    use(e->getDestroyedType());
+    return true;
+  }
+  // p + n, p - q, p++ step by sizeof(*p).
+  bool VisitBinaryOperator(clang::BinaryOperator *e) {
+    if (e->isAdditiveOp() || e->isCompoundAssignmentOp())
+      for (auto *side : {e->getLHS(), e->getRHS()})
+        usePointee(side->getType());
+    return true;
+  }
+  bool VisitUnaryOperator(clang::UnaryOperator *e) {
+    if (e->isIncrementDecrementOp())
+      usePointee(e->getSubExpr()->getType());
+    return true;
+  }
   // Lambdas in the body are compiled with it; their closure types are not held elsewhere.
   bool shouldVisitLambdaBody() const { return true; }
 
@@ -182,6 +198,10 @@ private:
   void use(clang::QualType type) {
     if (const auto *record = userRecordOf(type, ctx_, sm_))
       useRecord(record);
+  }
+  void usePointee(clang::QualType type) {
+    if (const auto *pointer = type->getAs<clang::PointerType>())
+      use(pointer->getPointeeType());
   }
   void useRecord(const clang::RecordDecl *record) {
     record = record->getDefinition();

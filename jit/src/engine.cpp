@@ -6,6 +6,7 @@
 #include "hotcc/exit_handlers.hpp"
 #include "hotcc/frontend/compiler.hpp"
 #include "module_split.hpp"
+#include "background_queue.hpp"
 #include "export_table.hpp"
 #include "library_search.hpp"
 #include "orc_host.hpp"
@@ -140,24 +141,17 @@ struct Engine::Impl {
   ReloadReport finish(Pending &p);
   std::vector<Unit *> staleUnits();
 
-  // After a first load: builds the files' preambles on a background thread (see
-  // EngineOptions::preparesReloads). One preparation at a time; joined before the engine goes.
+  // After a first load: builds the files' preambles off the reloading thread (see
+  // EngineOptions::preparesReloads). Stopped before the engine's compilers go.
   void prepareReloadsInBackground(const std::vector<std::string> &paths);
-  std::thread preparation;
+  jit::BackgroundQueue preparation;
 };
 
 void Engine::Impl::prepareReloadsInBackground(const std::vector<std::string> &paths) {
-  if (!options.preparesReloads || paths.empty())
+  if (!options.preparesReloads)
     return;
-  std::vector<std::pair<frontend::Compiler *, std::string>> work;
   for (auto &path : paths)
-    work.emplace_back(&compilerFor(path), path);
-  if (preparation.joinable())
-    preparation.join();
-  preparation = std::thread([work = std::move(work)] {
-    for (auto &[compiler, path] : work)
-      compiler->prepareReload(path);
-  });
+    preparation.enqueue([compiler = &compilerFor(path), path] { compiler->prepareReload(path); });
 }
 
 frontend::Compiler &Engine::Impl::compilerFor(const std::string &path) {
@@ -233,8 +227,7 @@ void Engine::shutdown() {
   if (impl_->shutDown)
     return;
   impl_->shutDown = true;
-  if (impl_->preparation.joinable())
-    impl_->preparation.join();
+  impl_->preparation.stop();
   impl_->exitHandlers.runAll();
 }
 
@@ -704,6 +697,8 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
       p.report.compiled.push_back(fn.displayName);
       p.report.compiledAt.push_back(fn.location);
     }
+    for (auto &name : p.plan.released)
+      live.hot.at(name).unit.clear();
     for (auto &name : p.plan.removed) {
       registry.markRemoved(name, true);
       auto &fn = live.hot.at(name);
@@ -766,6 +761,18 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
   for (auto &tracker : added)
     trackers.push_back(tracker);
   prepareReloadsInBackground(firstLoads);
+  // Libraries given with -l were loaded before the program's code existed: their calls into it
+  // bind lazily, to the exports published now.
+  if (!options.libraries.empty())
+    if (auto err = host->exports().publish()) {
+      auto why = llvm::toString(std::move(err));
+      for (auto &p : pending)
+        if (!p.failed) {
+          p.report.notes.push_back("libraries loaded with -l cannot call the program's "
+                                   "functions: " + why);
+          break;
+        }
+    }
 
   for (auto &[p, address] : initialisers) {
     auto started = Clock::now();

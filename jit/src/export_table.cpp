@@ -65,11 +65,6 @@ void ExportTable::add(const std::string &name, std::uintptr_t address) {
   anyPending_ = true;
 }
 
-std::size_t ExportTable::publishedCount() const {
-  std::lock_guard lock(mutex_);
-  return published_.size();
-}
-
 llvm::Error ExportTable::publish() {
   if (!anyPending_.load(std::memory_order_acquire))
     return llvm::Error::success();

@@ -32,8 +32,6 @@ public:
   // nothing is new; otherwise one small in-process link and a dlopen.
   llvm::Error publish();
 
-  std::size_t publishedCount() const;
-
 private:
   llvm::Error publishPending(const std::map<std::string, std::uintptr_t> &symbols);
 

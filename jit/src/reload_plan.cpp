@@ -186,9 +186,12 @@ static void findRemovals(
   for (const auto &[name, fn] : live.hot) {
     if (fn.unit != unitPath || unit.functions.count(name) || fn.removed)
       continue;
-    // An inline function a file no longer uses is simply not emitted there: not a removal.
-    if (fn.info.odr)
+    // An inline function a file no longer uses is simply not emitted there: not a removal, but
+    // the file gives it up; the next file that defines it owns its body (keepsFirstDefinition).
+    if (fn.info.odr) {
+      plan.released.push_back(name);
       continue;
+    }
     // A function whose mangled name changed because its parameters did: same qualified name.
     auto replacement = newByDisplayName.find(fn.info.displayName);
     if (replacement != newByDisplayName.end() && !mayChangeSignature(name)) {

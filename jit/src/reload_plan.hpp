@@ -42,6 +42,7 @@ struct ReloadPlan {
   std::vector<std::string> compile;    // hot functions that need a new body (new or changed)
   std::size_t unchanged = 0;           // hot functions whose live body stays (same hash, skipped)
   std::vector<std::string> removed;    // hot functions of this unit gone from its source
+  std::vector<std::string> released;   // inline functions this unit defined first and no longer uses
   std::set<std::string> newData;       // data globals to create
   std::set<std::string> newLibrary;    // library functions to define
   std::vector<std::string> notes;      // things the user should know (kept values, ...)

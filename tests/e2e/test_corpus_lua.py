@@ -58,9 +58,11 @@ def body(s):
         hot = run([s.hotcc, "run", *LUA_FLAGS, *sources, "--", "-e", setting, name], lua.testes,
                   600)
         print(f"{name} ({setting}): normal {normal.returncode}, hotcc {hot.returncode}", flush=True)
-        if hot.returncode != normal.returncode or (normal.returncode == 0 and
-                                                   "OK" in normal.stdout and
-                                                   "OK" not in hot.stdout):
+        if normal.returncode != 0:
+            failures.append(f"{name} ({setting}): fails in the normal build too (exit "
+                            f"{normal.returncode}): the test set-up is wrong\n{normal.stdout[-1500:]}"
+                            f"\n{normal.stderr[-1500:]}")
+        elif hot.returncode != 0 or ("OK" in normal.stdout and "OK" not in hot.stdout):
             failures.append(f"{name} ({setting}): normal build exit {normal.returncode}, hotcc "
                             f"exit {hot.returncode}\n{hot.stdout[-1500:]}\n{hot.stderr[-1500:]}")
         elif comparable(hot.stdout) != comparable(normal.stdout) and name not in (

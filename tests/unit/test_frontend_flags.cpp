@@ -67,14 +67,16 @@ TEST_CASE("flags: -l and -L become libraries to load", "[frontend][flags]") {
 
 TEST_CASE("flags: the caller's own options and everything after -- are left to it",
           "[frontend][flags]") {
-  std::vector<CallerOption> own = {{"-I", true}, {"-D", true}, {"-O", true}, {"-p", true},
-                                   {"-v", false}, {"-w", false}, {"--watch", false}};
+  std::vector<CallerOption> own = {{"-I", true},  {"-D", true},  {"-O", true},
+                                   {"-p", true},  {"-v", false}, {"-w", false},
+                                   {"--watch", false}, {"-std=", false}};
   auto sorted = sortCompilerFlags({"-Iinc", "-I", "other", "-DX=1", "-O2", "-p", "build", "-v",
-                                   "-w", "-pthread", "--watch", "a.c", "--", "-fwrapv"},
+                                   "-vv", "-w", "-std=c99", "-pthread", "--watch", "a.c", "--",
+                                   "-fwrapv"},
                                   own);
   CHECK(sorted.rest == std::vector<std::string>{"-Iinc", "-I", "other", "-DX=1", "-O2", "-p",
-                                                "build", "-v", "-w", "--watch", "a.c", "--",
-                                                "-fwrapv"});
+                                                "build", "-v", "-vv", "-w", "-std=c99",
+                                                "--watch", "a.c", "--", "-fwrapv"});
   // -pthread is Clang's, not -p with the value "thread".
   CHECK(sorted.compile == std::vector<std::string>{"-pthread"});
 }
@@ -120,7 +122,8 @@ TEST_CASE("records: a body's uses of record layouts are recorded with the layout
                                        "  struct Obj *o = malloc(sizeof *o); o->value = v;\n"
                                        "  return o;\n}\n"
                                        "void *pass(struct Obj *o) { return o; }\n"
-                                       "int size(void) { return sizeof(struct Obj); }\n");
+                                       "int size(void) { return sizeof(struct Obj); }\n"
+                                       "struct Obj *next(struct Obj *o) { return o + 1; }\n");
   Compiler compiler(CompileOptions{});
   auto unit = compiler.compile(src.path(), "t1");
   REQUIRE(static_cast<bool>(unit));
@@ -133,6 +136,7 @@ TEST_CASE("records: a body's uses of record layouts are recorded with the layout
   CHECK(layout.fields[1].offsetBits == 32);
   CHECK(unit->functions.at("make").records == std::vector<std::string>{key});
   CHECK(unit->functions.at("size").records == std::vector<std::string>{key});
+  CHECK(unit->functions.at("next").records == std::vector<std::string>{key});  // steps by size
   CHECK(unit->functions.at("pass").records.empty());  // only hands a pointer along
   CHECK_FALSE(unit->records.count("struct Unused@" + src.path()));
 }
@@ -171,4 +175,30 @@ TEST_CASE("preamble: built after the first compile; bodies skipped over it only 
     CHECK(second.timing.skippedBodies == 0);
     CHECK(second.functions.count("scaled"));
   }
+}
+
+// What the engine's skipping tests cannot see: that the unchanged bodies were in fact skipped,
+// and without a full retry.
+TEST_CASE("skipping: a unity build's unchanged bodies are skipped, across its included files",
+          "[frontend][skip]") {
+  hotcc::test::TempSource part("part.c", "int part_a(int x) { return x + 1; }\n"
+                                         "int part_b(int x) { return x * 2; }\n");
+  hotcc::test::TempSource unity("unity.c", "#include <stdio.h>\n#include \"" + part.path() +
+                                               "\"\nint top(int x) {\n#define TWICE 2\n"
+                                               "  return part_a(x) * TWICE;\n}\n");
+  Compiler compiler(CompileOptions{});
+  auto compile = [&] {
+    auto unit = compiler.compile(unity.path(), "t1");
+    REQUIRE(static_cast<bool>(unit));
+    compiler.commit(unity.path());
+    return std::move(*unit);
+  };
+  compile();
+  part.write("int part_a(int x) { return x + 100; }\n"
+             "int part_b(int x) { return x * 2; }\n");
+  auto second = compile();
+  CHECK_FALSE(second.timing.retriedInFull);
+  CHECK(second.timing.skippedBodies == 2);  // part_b (blanked) and top (holds a directive)
+  CHECK(second.functions.count("part_a"));
+  CHECK_FALSE(second.functions.count("part_b"));
 }

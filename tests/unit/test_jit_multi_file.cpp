@@ -93,6 +93,20 @@ TEST_CASE("multi-file: an inline function two files define differently keeps the
     CHECK(fromFirst() == 200);
     CHECK(fromSecond() == 200);
   }
+  SECTION("the first file stops using it: the second file's body takes over on the next change") {
+    write("first.cpp", "#define CHECK_FAILS 100\n#include \"check.h\"\n"
+                       "int fromFirst() { return 7; }\n");
+    REQUIRE(engine->reloadFile(first).ok);
+    CHECK(fromFirst() == 7);
+    CHECK(fromSecond() == 100);  // nothing newer compiled: the live body stays
+    write("check.h", "#pragma once\n#ifndef CHECK_FAILS\n#define CHECK_FAILS 1\n#endif\n"
+                     "inline int check() { return CHECK_FAILS * 3; }\n");
+    for (auto &r : engine->reloadChanged()) {
+      INFO(r.error);
+      CHECK(r.ok);
+    }
+    CHECK(fromSecond() == 3);  // the only file that defines it now
+  }
   SECTION("a header edit reloads both files; the first file's body wins, whatever the order") {
     write("check.h", "#pragma once\n#ifndef CHECK_FAILS\n#define CHECK_FAILS 1\n#endif\n"
                      "inline int check() { return CHECK_FAILS * 2; }\n");

@@ -71,7 +71,7 @@ std::vector<frontend::CallerOption> ownOptions(const CLI::App &app, const CLI::A
         out.push_back({"--" + name, takesValue});
     }
   }
-  out.push_back({"-std", true});  // spelt -std=..., taken as --std (see below)
+  out.push_back({"-std=", false});  // -std=c99, Clang's spelling, taken as --std (see below)
   return out;
 }
 

@@ -21,14 +21,6 @@ namespace {
 Engine *engineForExit = nullptr;
 std::optional<ProgramLauncher> launcherForExit;  // removed at exit, even when main calls exit()
 
-bool isSourceFile(const std::string &path) {
-  static const char *const extensions[] = {".c",  ".cc", ".cpp", ".cxx", ".c++",
-                                           ".C",  ".cp", ".CPP", ".i",   ".ii"};
-  auto extension = std::filesystem::path(path).extension().string();
-  return std::find(std::begin(extensions), std::end(extensions), extension) !=
-         std::end(extensions);
-}
-
 std::string absolute(const std::string &path) {
   std::error_code ec;
   auto result = std::filesystem::absolute(path, ec);
@@ -110,7 +102,7 @@ std::vector<std::string> RunCommand::rerunCommand() const {
 
 int RunCommand::execute() {
   for (auto &file : files)
-    if (!isSourceFile(file)) {
+    if (!frontend::isSourceFile(file)) {
       std::fprintf(stderr,
                    "hotcc: error: '%s' is not a C or C++ source file; the program's own arguments "
                    "go after '--' (hotcc run FILE... -- ARGS)\n",

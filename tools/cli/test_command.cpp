@@ -92,6 +92,7 @@ int TestCommand::execute() {
   TestOptions options;
   flags.noteDroppedFlags();
   options.engine = flags.engineOptions(colour);
+  options.engine.preparesReloads = watch;  // without --watch the tests run once
   options.link = link;
   options.sources = sources;
   options.timeoutMs = timeoutMs;

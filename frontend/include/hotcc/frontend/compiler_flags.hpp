@@ -30,6 +30,10 @@ struct CallerOption {
   bool takesValue = false;
 };
 
+// Whether Clang compiles `path` as a C or C++ (or Objective-C) source by its extension: a program's
+// file, not a header or a script.
+bool isSourceFile(const std::string &path);
+
 // Sorts `args` (no program name). Arguments after "--" are left to the caller untouched.
 SortedFlags sortCompilerFlags(const std::vector<std::string> &args,
                               const std::vector<CallerOption> &callerOptions = {});

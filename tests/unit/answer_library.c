@@ -1,0 +1,1 @@
+int hotcc_test_answer(void) { return 42; }

@@ -1,5 +1,6 @@
 // Flags from a build's compile_commands.json, for programs of several files built by CMake & co.
 #include "hotcc/frontend/compiler.hpp"
+#include "hotcc/frontend/outcome_error.hpp"
 #include "hotcc/frontend/compiler_flags.hpp"
 
 #include <clang/Tooling/CompilationDatabase.h>
@@ -13,14 +14,13 @@ llvm::Expected<SortedFlags> flagsFromCompileDatabase(const std::string &buildDir
   std::string error;
   auto db = clang::tooling::CompilationDatabase::loadFromDirectory(buildDir, error);
   if (!db)
-    return llvm::createStringError("cannot load compile_commands.json from '" + buildDir +
-                                   "': " + error);
+    return makeFailure(failure::SetupError{buildDir + "/compile_commands.json",
+                                           "cannot load it: " + error});
   llvm::SmallString<256> absolute(file);
   llvm::sys::fs::make_absolute(absolute);
   auto commands = db->getCompileCommands(absolute);
   if (commands.empty())
-    return llvm::createStringError("'" + file + "' is not in " + buildDir +
-                                   "/compile_commands.json");
+    return makeFailure(failure::SetupError{file, "not in " + buildDir + "/compile_commands.json"});
 
   // The command without the compiler and the file itself; include directories made absolute,
   // since the compile does not run in the build's directory.

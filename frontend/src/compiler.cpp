@@ -3,6 +3,8 @@
 // the cached precompiled preamble, generating IR with Clang's CodeGenerator while the AST is still
 // alive so that every emitted symbol can be traced back to its declaration.
 #include "hotcc/frontend/compiler.hpp"
+#include "hotcc/frontend/outcome_error.hpp"
+#include "diagnostic_collector.hpp"
 #include "hotcc/frontend/compiler_flags.hpp"
 
 #include "body_skipper.hpp"
@@ -27,7 +29,6 @@
 #include <clang/Sema/Sema.h>
 #include <clang/Frontend/MultiplexConsumer.h>
 #include <clang/Frontend/PrecompiledPreamble.h>
-#include <clang/Frontend/TextDiagnosticPrinter.h>
 #include <clang/Lex/PPCallbacks.h>
 #include <clang/Lex/Preprocessor.h>
 #include <clang/Lex/PreprocessorOptions.h>
@@ -52,16 +53,6 @@
 #include <set>
 
 namespace hotcc::frontend {
-
-char CompileError::ID = 0;
-
-void CompileError::log(llvm::raw_ostream &os) const {
-  os << rendered_;
-}
-
-std::error_code CompileError::convertToErrorCode() const {
-  return llvm::inconvertibleErrorCode();
-}
 
 CompiledUnit::CompiledUnit() = default;
 CompiledUnit::CompiledUnit(CompiledUnit &&) noexcept = default;
@@ -311,7 +302,8 @@ struct Compiler::Impl {
   bool buildPreamble(FileState &state, const std::string &file,
                      clang::CompilerInvocation &invocation, llvm::MemoryBuffer &text,
                      const clang::PreambleBounds &bounds, clang::DiagnosticOptions &diagOpts,
-                     llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs, std::string &warnings);
+                     llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs,
+                     std::vector<Diagnostic> &warnings);
   // Compiles `file` with its state's lock held.
   llvm::Expected<CompiledUnit> run(FileState &state, const std::string &file,
                                    std::unique_ptr<llvm::MemoryBuffer> text, bool fileIsVirtual,
@@ -372,10 +364,9 @@ Compiler::Impl::expandDriver(const std::vector<std::string> &args, const std::st
       options.targetTriple.empty() ? llvm::sys::getProcessTriple() : options.targetTriple;
 
   clang::DiagnosticOptions diagOpts;
-  std::string diagText;
-  llvm::raw_string_ostream diagStream(diagText);
-  auto *printer = new clang::TextDiagnosticPrinter(diagStream, diagOpts);
-  clang::DiagnosticsEngine diags(clang::DiagnosticIDs::create(), diagOpts, printer);
+  DiagnosticCollector collector;
+  clang::DiagnosticsEngine diags(clang::DiagnosticIDs::create(), diagOpts, &collector,
+                                 /*ShouldOwnClient=*/false);
 
   llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs = llvm::vfs::getRealFileSystem();
   if (fileIsVirtual) {
@@ -392,7 +383,7 @@ Compiler::Impl::expandDriver(const std::vector<std::string> &args, const std::st
     argv.push_back(a.c_str());
   std::unique_ptr<clang::driver::Compilation> compilation(driver.BuildCompilation(argv));
   if (!compilation || diags.hasErrorOccurred())
-    return llvm::make_error<CompileError>(file, "hotcc: error: bad compiler flags:\n" + diagText);
+    return makeFailure(failure::CompileError{file, collector.take()});
 
   const clang::driver::Command *cc1 = nullptr;
   for (auto &job : compilation->getJobs())
@@ -401,9 +392,8 @@ Compiler::Impl::expandDriver(const std::vector<std::string> &args, const std::st
       break;
     }
   if (!cc1)
-    return llvm::make_error<CompileError>(
-        file, "hotcc: error: " + file + ": not a C or C++ source file (Clang makes no compile "
-                                       "job of it)\n");
+    return llvm::make_error<OutcomeError>(compileErrorOf(
+        file, "not a C or C++ source file (Clang makes no compile job of it)"));
 
   std::vector<std::string> result;
   for (const char *a : cc1->getArguments())
@@ -475,7 +465,7 @@ void Compiler::prepareReload(const std::string &file) {
     return;
   auto bounds = limitToHeaders((*text)->getBuffer(),
                                clang::ComputePreambleBounds(invocation->getLangOpts(), **text, 0));
-  std::string warnings;  // shown by the first compile already
+  std::vector<Diagnostic> warnings;  // shown by the first compile already
   if (bounds.Size == 0 || !impl_->buildPreamble(state, file, *invocation, **text, bounds, diagOpts,
                                                 llvm::vfs::getRealFileSystem(), warnings))
     return;
@@ -506,21 +496,20 @@ bool Compiler::Impl::buildPreamble(FileState &state, const std::string &file,
                                    const clang::PreambleBounds &bounds,
                                    clang::DiagnosticOptions &diagOpts,
                                    llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs,
-                                   std::string &warnings) {
+                                   std::vector<Diagnostic> &warnings) {
   auto &entry = state.preamble;
   entry = PreambleEntry{};
   PreambleRecorders callbacks(entry.dependencies, entry.macros);
   // Its warnings are the file's (a redefined macro, say): shown with this compile's.
-  llvm::raw_string_ostream preambleStream(warnings);
+  DiagnosticCollector collector;
   auto quiet = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
-      clang::DiagnosticIDs::create(), diagOpts,
-      new clang::TextDiagnosticPrinter(preambleStream, diagOpts));
+      clang::DiagnosticIDs::create(), diagOpts, &collector, /*ShouldOwnClient=*/false);
   auto t0 = Clock::now();
   auto built = clang::PrecompiledPreamble::Build(invocation, &text, bounds, quiet, vfs, pchOps,
                                                  /*StoreInMemory=*/true, "", callbacks);
-  quiet->getClient()->finish();
-  if (!built || quiet->hasErrorOccurred())
-    warnings.clear();  // the compile reports the errors, warnings included
+  collector.finish();
+  // With errors, the compile reports them, warnings included.
+  warnings = !built || quiet->hasErrorOccurred() ? std::vector<Diagnostic>() : collector.take();
   if (built && quiet->hasErrorOccurred()) {
     // A preamble with errors would hide them: compile without it, and clang reports them.
     spdlog::debug("preamble of {} has errors; compiling without one", file);
@@ -552,18 +541,13 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
     return args.takeError();
 
   clang::DiagnosticOptions diagOpts;
-  diagOpts.ShowColors = options.colorDiagnostics;
-  diagOpts.ShowPresumedLoc = true;  // #line names (a REPL's "input_3") as clang itself shows them
-  std::string diagText;
-  llvm::raw_string_ostream diagStream(diagText);
-  auto *printer = new clang::TextDiagnosticPrinter(diagStream, diagOpts);
-  auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(clang::DiagnosticIDs::create(),
-                                                                    diagOpts, printer);
+  DiagnosticCollector collector;
+  auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
+      clang::DiagnosticIDs::create(), diagOpts, &collector, /*ShouldOwnClient=*/false);
 
   auto invocation = invocationFrom(*args, *diags);
   if (!invocation)
-    return llvm::make_error<CompileError>(file, "hotcc: error: bad compiler flags:\n" + diagText);
-  invocation->getDiagnosticOpts().ShowColors = options.colorDiagnostics;
+    return makeFailure(failure::CompileError{file, collector.take()});
   // The driver makes complete-object constructors/destructors aliases of the base ones; every
   // one must be its own function to get its own stub.
   invocation->getCodeGenOpts().CXXCtorDtorAliases = false;
@@ -575,7 +559,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
 
   // Reuse or build the preamble: the PCH of the file's leading #include/#define block.
   bool preambleReused = false;
-  std::string preambleWarnings;
+  std::vector<Diagnostic> preambleWarnings;
   // Whether the headers are the ones the committed bodies were compiled against.
   bool headersStable = !fileIsVirtual;
   // Where the preamble ends (or would): what the main file includes before it is not part of the
@@ -644,27 +628,28 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   unit.context = std::make_unique<llvm::LLVMContext>();
 
   clang::CompilerInstance ci(invocation, pchOps);
-  ci.createDiagnostics(printer, /*ShouldOwnClient=*/false);
-  // "N errors generated." belongs with the diagnostics, not on the host's stderr.
-  ci.setVerboseOutputStream(diagStream);
+  ci.createDiagnostics(&collector, /*ShouldOwnClient=*/false);
+  // "N errors generated." is a count of the diagnostics, not one of them.
+  ci.setVerboseOutputStream(std::make_unique<llvm::raw_null_ostream>());
   ci.setVirtualFileSystem(vfs);
   ci.createFileManager();
   if (!ci.createTarget())
-    return llvm::make_error<CompileError>(file, "hotcc: error: cannot create target\n" + diagText);
+    return makeFailure(failure::CompileError{file, collector.take()});
 
   HotccCodeGenAction action(unit, deps, previousBodies, &blanked, preambleEnd);
   auto executeStart = Clock::now();
   bool ok = ci.ExecuteAction(action);
   spdlog::debug("clang on {}: {:.1f} ms (setup {:.1f} ms)", file, msSince(executeStart),
                 std::chrono::duration<double, std::milli>(executeStart - started).count());
-  printer->finish();
+  collector.finish();
   const bool hadErrors = ci.getDiagnostics().hasErrorOccurred();
   if (!ok || hadErrors || !unit.module) {
-    if (diagText.empty())
-      diagText = "hotcc: error: " + file + ": compilation failed\n";
-    return llvm::make_error<CompileError>(file, diagText);
+    if (!collector.hasErrors())
+      return llvm::make_error<OutcomeError>(compileErrorOf(file, "compilation failed"));
+    return makeFailure(failure::CompileError{file, collector.take()});
   }
-  unit.warnings = preambleWarnings + diagText;
+  unit.warnings = std::move(preambleWarnings);
+  appendDiagnostics(unit.warnings, collector.take());
   unit.timing.parseMs = msSince(started);
   unit.timing.preambleReused = preambleReused;
   deps.insert(file);
@@ -713,9 +698,7 @@ llvm::Expected<CompiledUnit> Compiler::compile(const std::string &file,
   llvm::SmallString<256> path(absolute(file));
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer)
-    return llvm::make_error<CompileError>(
-        std::string(path),
-        "hotcc: error: cannot read " + std::string(path) + ": " + buffer.getError().message() + "\n");
+    return makeFailure(failure::FileUnreadable{std::string(path), buffer.getError().message()});
   auto &state = impl_->state(std::string(path));
   std::lock_guard lock(state.compiling);
   return impl_->run(state, std::string(path), std::move(*buffer), false, unitTag, allowSkipping);
@@ -798,14 +781,12 @@ Compiler::precompiledHeader(const std::string &headerText, const std::string &ca
     return PrecompiledHeader{pchPath, false, msSince(started)};
 
   if (auto ec = llvm::sys::fs::create_directories(dir))
-    return llvm::make_error<CompileError>(pchPath, "hotcc: error: cannot create " + dir.str().str() +
-                                                       ": " + ec.message() + "\n");
+    return makeFailure(failure::SetupError{dir.str().str(), "cannot create it: " + ec.message()});
   {
     std::error_code ec;
     llvm::raw_fd_ostream header(headerPath, ec);
     if (ec)
-      return llvm::make_error<CompileError>(headerPath, "hotcc: error: cannot write " +
-                                                            headerPath + ": " + ec.message() + "\n");
+      return makeFailure(failure::SetupError{headerPath, "cannot write it: " + ec.message()});
     header << headerText;
   }
   // Written beside its final name and renamed, so a concurrent session never reads half a file.
@@ -817,29 +798,26 @@ Compiler::precompiledHeader(const std::string &headerText, const std::string &ca
     return cc1.takeError();
 
   clang::DiagnosticOptions diagOpts;
-  std::string diagText;
-  llvm::raw_string_ostream diagStream(diagText);
-  auto *printer = new clang::TextDiagnosticPrinter(diagStream, diagOpts);
-  auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(clang::DiagnosticIDs::create(),
-                                                                    diagOpts, printer);
+  DiagnosticCollector collector;
+  auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
+      clang::DiagnosticIDs::create(), diagOpts, &collector, /*ShouldOwnClient=*/false);
   auto invocation = invocationFrom(*cc1, *diags);
   if (!invocation)
-    return llvm::make_error<CompileError>(headerPath, "hotcc: error: bad compiler flags:\n" + diagText);
+    return makeFailure(failure::CompileError{headerPath, collector.take()});
   clang::CompilerInstance ci(invocation, impl_->pchOps);
-  ci.createDiagnostics(printer, /*ShouldOwnClient=*/false);
-  ci.setVerboseOutputStream(diagStream);
+  ci.createDiagnostics(&collector, /*ShouldOwnClient=*/false);
+  ci.setVerboseOutputStream(std::make_unique<llvm::raw_null_ostream>());
   clang::GeneratePCHAction action;
   bool ok = ci.ExecuteAction(action);
-  printer->finish();
+  collector.finish();
   if (!ok || ci.getDiagnostics().hasErrorOccurred()) {
     llvm::sys::fs::remove(temporary);
-    return llvm::make_error<CompileError>(headerPath, diagText.empty()
-                                                          ? "hotcc: error: building a PCH failed\n"
-                                                          : diagText);
+    if (!collector.hasErrors())
+      return llvm::make_error<OutcomeError>(compileErrorOf(headerPath, "building a PCH failed"));
+    return makeFailure(failure::CompileError{headerPath, collector.take()});
   }
   if (auto ec = llvm::sys::fs::rename(temporary, pchPath))
-    return llvm::make_error<CompileError>(pchPath, "hotcc: error: cannot store " + pchPath + ": " +
-                                                       ec.message() + "\n");
+    return makeFailure(failure::SetupError{pchPath, "cannot store it: " + ec.message()});
   spdlog::debug("built PCH {} in {:.0f} ms", pchPath, msSince(started));
   return PrecompiledHeader{pchPath, true, msSince(started)};
 }
@@ -855,7 +833,7 @@ Compiler::complete(const std::string &virtualName, const std::string &text, unsi
       clang::DiagnosticIDs::create(), diagOpts, new clang::IgnoringDiagConsumer());
   auto invocation = invocationFrom(*args, *diags);
   if (!invocation)
-    return llvm::make_error<CompileError>(virtualName, "hotcc: error: bad compiler flags\n");
+    return llvm::make_error<OutcomeError>(compileErrorOf(virtualName, "bad compiler flags"));
   auto buffer = llvm::MemoryBuffer::getMemBufferCopy(text, virtualName);
   invocation->getPreprocessorOpts().addRemappedFile(virtualName, buffer.release());
   invocation->getFrontendOpts().CodeCompletionAt =

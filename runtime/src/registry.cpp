@@ -30,10 +30,10 @@ Status Registry::activate(const std::string &linkName, std::uint64_t hash, std::
   std::lock_guard lock(mutex_);
   auto it = symbols_.find(linkName);
   if (it == symbols_.end())
-    return Status::fail("hot symbol '" + linkName + "' was never declared");
+    return Status::fail(failure::InternalError{"hot symbol " + linkName + " was never declared"});
   auto &sym = it->second;
   if (!sym.slot || address == 0)
-    return Status::fail("hot symbol '" + sym.displayName + "' has no slot or no body");
+    return Status::fail(failure::InternalError{"hot symbol " + sym.displayName + " has no slot or no body"});
   sym.history.push_back({hash, address, reload, std::chrono::system_clock::now()});
   sym.current = sym.history.size() - 1;
   sym.removedFromSource = false;
@@ -45,10 +45,10 @@ Status Registry::rollback(const std::string &name) {
   std::lock_guard lock(mutex_);
   auto *found = findLocked(name);
   if (!found)
-    return Status::fail("no hot function named '" + name + "'");
+    return Status::fail(failure::UnknownFunction{name});
   auto &sym = symbols_[found->linkName];
   if (sym.history.empty() || sym.current == 0)
-    return Status::fail("'" + sym.displayName + "' has no earlier version to roll back to");
+    return Status::fail(failure::NoEarlierVersion{sym.displayName});
   sym.current -= 1;
   writeSlot(sym.slot, sym.history[sym.current].address);
   spdlog::info("rolled back {} to version {} of {}", sym.displayName, sym.current + 1,

@@ -1,6 +1,7 @@
 // What the frontend hands the backends for one source file: an LLVM module plus, for every symbol in
 // it, what the engine needs to decide what changed — kind, content hash, names for messages.
 #pragma once
+#include "hotcc/outcome.hpp"
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -102,7 +103,7 @@ struct CompiledUnit {
   std::vector<std::string> skippedFunctions;      // link names of functions whose bodies were not
                                                   // re-parsed: unchanged since the last commit
   std::map<std::string, CapturedValue> capturedValues;  // by cell function name
-  std::string warnings;                           // rendered warnings, empty when none
+  std::vector<Diagnostic> warnings;               // the compiler's warnings, in order
   PhaseTiming timing;
 
   CompiledUnit();

@@ -4,6 +4,7 @@
 #pragma once
 #include "hotcc/frontend/compiled_unit.hpp"
 #include "hotcc/frontend/compiler_flags.hpp"
+#include "hotcc/frontend/outcome_error.hpp"
 
 #include <llvm/Support/Error.h>
 
@@ -21,29 +22,12 @@ struct CompileOptions {
   int optLevel = 0;                      // -O0..-O3
   std::vector<std::string> extraArgs;    // passed to the driver as they are
   std::string targetTriple;              // empty: the host
-  bool colorDiagnostics = false;
   bool usePreamble = true;
   bool skipUnchangedBodies = true;       // see body_skipper.hpp
   bool identifierSafeNames = false;      // promoted statics named name$hc$tag, not name.hc.tag
   // The first compile of a file parses its headers as a compiler would instead of building the
   // preamble (a PCH costs more than one parse); prepareReload() builds it afterwards.
   bool deferPreamble = false;
-};
-
-// A compile that failed: `rendered` holds clang's diagnostics as clang prints them.
-class CompileError : public llvm::ErrorInfo<CompileError> {
-public:
-  static char ID;
-  CompileError(std::string file, std::string rendered)
-      : file_(std::move(file)), rendered_(std::move(rendered)) {}
-  void log(llvm::raw_ostream &os) const override;
-  std::error_code convertToErrorCode() const override;
-  const std::string &rendered() const { return rendered_; }
-  const std::string &file() const { return file_; }
-
-private:
-  std::string file_;
-  std::string rendered_;
 };
 
 // What one file gets beyond the compiler's options (a REPL session's file: its PCH, its own -I).

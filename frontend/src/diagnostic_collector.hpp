@@ -1,0 +1,31 @@
+// Clang's diagnostics as values: a DiagnosticConsumer that records each one as a hotcc::Diagnostic
+// (severity, presumed location, message, flag, source line, include stack, attached notes, and
+// the kind a client acts on) instead of printing it.
+#pragma once
+#include "hotcc/outcome.hpp"
+
+#include <clang/Basic/Diagnostic.h>
+
+#include <vector>
+
+namespace hotcc::frontend {
+
+class DiagnosticCollector : public clang::DiagnosticConsumer {
+public:
+  void HandleDiagnostic(clang::DiagnosticsEngine::Level level,
+                        const clang::Diagnostic &info) override;
+
+  bool hasErrors() const { return errors_ > 0; }
+  const std::vector<Diagnostic> &diagnostics() const { return diagnostics_; }
+  std::vector<Diagnostic> take() { return std::move(diagnostics_); }
+
+private:
+  std::vector<Diagnostic> diagnostics_;
+  unsigned errors_ = 0;
+  bool lastWasIgnored_ = false;  // a note follows the diagnostic it belongs to
+};
+
+// Appends `more` to `into` (the preamble's warnings ahead of the compile's).
+void appendDiagnostics(std::vector<Diagnostic> &into, std::vector<Diagnostic> more);
+
+} // namespace hotcc::frontend

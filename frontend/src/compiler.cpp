@@ -693,6 +693,13 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   return unit;
 }
 
+std::string unitTagFor(const std::string &absolutePath) {
+  std::string tag;
+  llvm::raw_string_ostream os(tag);
+  os << llvm::format_hex_no_prefix(llvm::xxh3_64bits(absolutePath) & 0xffffffffu, 8);
+  return tag;
+}
+
 llvm::Expected<CompiledUnit> Compiler::compile(const std::string &file,
                                                const std::string &unitTag, bool allowSkipping) {
   llvm::SmallString<256> path(absolute(file));

@@ -112,7 +112,7 @@ void DiagnosticCollector::HandleDiagnostic(clang::DiagnosticsEngine::Level level
   llvm::SmallString<256> message;
   info.FormatDiagnostic(message);
   d.message = rewriteMessageForTesting(message.str().str());
-  d.option = clang::DiagnosticIDs::getWarningOptionForDiag(info.getID()).str();
+  d.option = info.getDiags()->getDiagnosticIDs()->getWarningOptionForDiag(info.getID()).str();
   if (!d.option.empty())
     d.option = "-W" + d.option;
   if (info.getLocation().isValid() && info.hasSourceManager()) {

@@ -1,3 +1,4 @@
+#include "hotcc/frontend/outcome_error.hpp"
 #include "library_search.hpp"
 
 #include <llvm/ADT/StringRef.h>
@@ -61,10 +62,11 @@ llvm::Expected<std::string> findLibrary(const std::string &name,
   if (inTheCLibrary(name))
     return "";
   if (archiveOnly)
-    return llvm::createStringError("-l" + name + " has only a static archive (lib" + name +
-                                   ".a); hotcc loads shared libraries");
-  return llvm::createStringError("cannot find -l" + name + " (no lib" + name + ".so in the -L " +
-                                 "directories or the system's)");
+    return frontend::makeFailure(failure::LibraryUnavailable{
+        "-l" + name, "only a static archive (lib" + name + ".a) exists; hotcc loads shared "
+                     "libraries"});
+  return frontend::makeFailure(failure::LibraryUnavailable{
+      "-l" + name, "no lib" + name + ".so in the -L directories or the system's"});
 }
 
 } // namespace hotcc::jit

@@ -1,3 +1,4 @@
+#include "hotcc/frontend/outcome_error.hpp"
 #include "orc_host.hpp"
 
 #include "hotcc/frontend/ir_surgery.hpp"
@@ -26,14 +27,14 @@ extern "C" {
 // Where a stub points before its first body is linked. Only reachable through a bug in hotcc:
 // a failed reload never activates a stub it created.
 [[noreturn]] static void hotcc_rt_unlinked_stub() {
-  spdlog::critical("hotcc: a hot function was called before any body of it was linked");
+  spdlog::critical("a hot function was called before any body of it was linked");
   std::abort();
 }
 
 // Hot code's dlopen and dlsym first publish the program's exports (see export_table.hpp).
 static void hotcc_rt_publish_exports(hotcc::jit::ExportTable *table) {
   if (auto err = table->publish())
-    spdlog::error("hotcc: libraries loaded now cannot bind to the program's functions: {}",
+    spdlog::error("libraries loaded now cannot bind to the program's functions: {}",
                   llvm::toString(std::move(err)));
 }
 }
@@ -141,7 +142,7 @@ llvm::Expected<std::unique_ptr<OrcHost>> OrcHost::create(int optLevel, ExitHandl
   host->dylib_ = &host->jit_->getMainJITDylib();
   host->stubs_ = llvm::orc::createLocalIndirectStubsManagerBuilder(host->jit_->getTargetTriple())();
   if (!host->stubs_)
-    return llvm::createStringError("hotcc: no indirect stubs for this target");
+    return frontend::makeFailure(failure::InternalError{"no indirect stubs for this target"});
   if (auto err = host->definePlatformSymbols(exitHandlers))
     return std::move(err);
   return host;
@@ -170,7 +171,7 @@ llvm::Error OrcHost::definePlatformSymbols(ExitHandlers &exitHandlers) {
   llvm::SMDiagnostic diag;
   auto module = llvm::parseAssemblyString(kPlatformIR, diag, *context);
   if (!module)
-    return llvm::createStringError("hotcc: platform IR: " + diag.getMessage().str());
+    return frontend::makeFailure(failure::InternalError{"platform IR: " + diag.getMessage().str()});
   module->setDataLayout(jit_->getDataLayout());
   module->setTargetTriple(jit_->getTargetTriple());
   return jit_->addIRModule(*dylib_, llvm::orc::ThreadSafeModule(std::move(module),
@@ -253,7 +254,7 @@ llvm::Error OrcHost::bindSymbol(const std::string &name, void *address) {
   if (auto it = bound_.find(name); it != bound_.end() && it->second == address)
     return llvm::Error::success();
   if (defined_.count(name))
-    return llvm::createStringError("hotcc: " + name + " is defined already");
+    return frontend::makeFailure(failure::DuplicateDefinition{name, {"hot code", "a bound symbol"}});
   auto &es = jit_->getExecutionSession();
   llvm::orc::SymbolMap symbols;
   symbols[es.intern(name)] = llvm::orc::ExecutorSymbolDef::fromPtr(

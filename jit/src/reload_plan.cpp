@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <sstream>
 #include <string_view>
 #include <unordered_set>
 
@@ -21,86 +20,34 @@ std::vector<std::string> liveCallers(const LiveState &live, const std::string &l
   return callers;
 }
 
-static std::string join(const std::vector<std::string> &items, std::size_t max = 5) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size() && i < max; ++i)
-    out += (i ? ", " : "") + items[i];
-  if (items.size() > max)
-    out += ", and " + std::to_string(items.size() - max) + " more";
-  return out;
-}
-
-static std::string fieldList(const frontend::TypeLayout &layout) {
-  std::ostringstream os;
-  os << "{ ";
-  for (const auto &f : layout.fields)
-    os << f.type << (f.type.empty() ? "" : " ") << f.name << " @" << f.offsetBits / 8 << "; ";
-  os << "} " << layout.sizeBytes << " bytes";
-  return os.str();
-}
-
-std::string describeLayoutChange(const frontend::TypeLayout &before,
-                                 const frontend::TypeLayout &after) {
-  std::vector<std::string> added, removed, changed;
-  for (const auto &f : after.fields) {
-    auto old = std::find_if(before.fields.begin(), before.fields.end(),
-                            [&](const auto &o) { return o.name == f.name; });
-    if (old == before.fields.end())
-      added.push_back(f.name);
-    else if (old->type != f.type)
-      changed.push_back(f.name + " (" + old->type + " -> " + f.type + ")");
-    else if (old->offsetBits != f.offsetBits)
-      changed.push_back(f.name + " (moved from offset " + std::to_string(old->offsetBits / 8) +
-                        " to " + std::to_string(f.offsetBits / 8) + ")");
-  }
-  for (const auto &f : before.fields)
-    if (std::none_of(after.fields.begin(), after.fields.end(),
-                     [&](const auto &n) { return n.name == f.name; }))
-      removed.push_back(f.name);
-  std::ostringstream os;
-  os << "    was: " << fieldList(before) << "\n    now: " << fieldList(after) << "\n";
-  if (!added.empty())
-    os << "    fields added: " << join(added, 20) << "\n";
-  if (!removed.empty())
-    os << "    fields removed: " << join(removed, 20) << "\n";
-  if (!changed.empty())
-    os << "    fields changed: " << join(changed, 20) << "\n";
-  return os.str();
-}
-
+// A live global's storage was made for its old type: a changed layout of a record it holds, a
+// changed virtual table, or a changed type is refused.
 static void checkGlobalLayout(const frontend::GlobalInfo &now, const frontend::GlobalInfo &was,
-                              ReloadPlan &plan) {
+                              const std::string &unitPath, ReloadPlan &plan) {
   if (now.layoutHash == was.layoutHash)
     return;
-  std::ostringstream os;
   bool named = false;
   for (const auto &after : now.layouts) {
     auto before = std::find_if(was.layouts.begin(), was.layouts.end(),
                                [&](const auto &l) { return l.name == after.name; });
     if (before == was.layouts.end() || *before == after)
       continue;
-    os << "the layout of '" << after.name << "' changed while the live global '"
-       << was.displayName << "'" << (was.location.empty() ? "" : " (" + was.location + ")")
-       << " holds it\n"
-       << describeLayoutChange(*before, after);
+    plan.refusals.push_back(failure::LayoutChangeRefused{
+        unitPath, toLayoutChange({*before, after, {}}), was.displayName, was.location});
     named = true;
   }
   const std::string vtablePrefix = "vtable for ";
-  if (named) {
-    // the record layouts above say it all
-  } else if (was.displayName.rfind(vtablePrefix, 0) == 0) {
+  if (named)
+    return;  // the record layouts say it all
+  if (was.displayName.rfind(vtablePrefix, 0) == 0) {
     // Objects made before the edit point at the old table: a call through a slot it lacks, or
     // that moved, would jump anywhere.
-    os << "the virtual functions of '" << was.displayName.substr(vtablePrefix.size())
-       << "' changed (one was added, removed or reordered) while objects made before the change "
-          "may still use the old virtual table\n";
-  } else if (was.typeSpelling.empty()) {
-    os << "'" << was.displayName << "' changed shape; code made before the change still uses it\n";
-  } else {
-    os << "the type of the live global '" << was.displayName << "' changed from '"
-       << was.typeSpelling << "' to '" << now.typeSpelling << "'\n";
+    plan.refusals.push_back(
+        failure::VirtualTableChange{unitPath, was.displayName.substr(vtablePrefix.size())});
+    return;
   }
-  plan.refusals.push_back(os.str());
+  plan.refusals.push_back(failure::GlobalTypeChange{unitPath, was.displayName, was.location,
+                                                    was.typeSpelling, now.typeSpelling});
 }
 
 LayoutChange toLayoutChange(const RecordChange &change) {
@@ -129,8 +76,9 @@ static std::vector<std::string> recordUsers(const LiveState &live, const std::st
 // A record whose layout changed while live code used the old one. Objects made before the change
 // may live anywhere on the heap, where nothing can find and convert them: new code would read
 // them with the new layout. Refused unless the host accepts the change for this type.
-static void checkRecordLayouts(const frontend::CompiledUnit &unit, const LiveState &live,
-                               const LayoutPolicy &policy, ReloadPlan &plan) {
+static void checkRecordLayouts(const frontend::CompiledUnit &unit, const std::string &unitPath,
+                               const LiveState &live, const LayoutPolicy &policy,
+                               ReloadPlan &plan) {
   for (const auto &[key, layout] : unit.records) {
     auto was = live.records.find(key);
     if (was == live.records.end() || was->second == layout)
@@ -143,12 +91,7 @@ static void checkRecordLayouts(const frontend::CompiledUnit &unit, const LiveSta
       continue;
     }
     plan.refusals.push_back(
-        "the layout of '" + layout.name + "' (" + layout.file +
-        ") changed while live code uses it (" + join(users) + ")\n" +
-        describeLayoutChange(was->second, layout) +
-        "    objects made before the change (on the heap too) would be read with the new "
-        "layout; to apply it anyway, accept it (hotcc run --accept-layout-changes, "
-        "Engine::acceptLayoutChange) and convert old objects in a layout-change hook\n");
+        failure::LayoutChangeRefused{unitPath, toLayoutChange({was->second, layout, users}), {}, {}});
   }
 }
 
@@ -197,10 +140,10 @@ static void findRemovals(
     if (replacement != newByDisplayName.end() && !mayChangeSignature(name)) {
       auto callers = liveCallers(live, name);
       if (!callers.empty()) {
-        plan.refusals.push_back("the signature of '" + fn.info.displayName + "' changed from '" +
-                                fn.info.signature + "' to '" +
-                                replacement->second.front()->signature +
-                                "' while live code calls it (" + join(callers) + ")\n");
+        plan.refusals.push_back(failure::SignatureChange{unitPath, fn.info.displayName,
+                                                         fn.info.signature,
+                                                         replacement->second.front()->signature,
+                                                         std::move(callers)});
         continue;
       }
     }
@@ -212,7 +155,7 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
                       const LiveState &live, bool quiescent, const LayoutPolicy &layouts) {
   ReloadPlan plan;
   if (!quiescent)
-    checkRecordLayouts(unit, live, layouts, plan);
+    checkRecordLayouts(unit, unitPath, live, layouts, plan);
   // Only a quiescent engine asks (a REPL): built then, not on every reload of a big file.
   std::optional<std::unordered_set<std::string_view>> skipped;
   auto mayChangeSignature = [&](const std::string &linkName) {
@@ -238,8 +181,7 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
       // one stub serves all, with the body of the file that defined it first.
       // A function cut from one file (removed there) may be pasted into another.
       if (was.unit != unitPath && !was.unit.empty() && !was.removed && !(fn.odr && was.info.odr)) {
-        plan.refusals.push_back("'" + fn.displayName + "' is defined in both " + was.unit +
-                                " and " + unitPath + "\n");
+        plan.refusals.push_back(failure::DuplicateDefinition{fn.displayName, {was.unit, unitPath}});
         break;
       }
       if (keepsFirstDefinition(live, name, fn, unitPath)) {
@@ -249,9 +191,9 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
       if (was.info.signature != fn.signature && !fn.signature.empty() && !mayChangeSignature(name)) {
         auto callers = liveCallers(live, name);
         if (!callers.empty()) {
-          plan.refusals.push_back("the signature of '" + fn.displayName + "' changed from '" +
-                                  was.info.signature + "' to '" + fn.signature +
-                                  "' while live code calls it (" + join(callers) + ")\n");
+          plan.refusals.push_back(failure::SignatureChange{unitPath, fn.displayName,
+                                                           was.info.signature, fn.signature,
+                                                           std::move(callers)});
           break;
         }
       }
@@ -286,10 +228,9 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
       plan.newData.insert(name);
       continue;
     }
-    checkGlobalLayout(global, it->second, plan);
+    checkGlobalLayout(global, it->second, unitPath, plan);
     if (global.user && global.initializerHash != it->second.initializerHash)
-      plan.notes.push_back("'" + global.displayName +
-                           "': initializer changed; the live value is kept");
+      plan.notices.push_back(notice::InitializerChangedValueKept{global.displayName});
   }
   return plan;
 }

@@ -45,9 +45,9 @@ struct ReloadPlan {
   std::vector<std::string> released;   // inline functions this unit defined first and no longer uses
   std::set<std::string> newData;       // data globals to create
   std::set<std::string> newLibrary;    // library functions to define
-  std::vector<std::string> notes;      // things the user should know (kept values, ...)
+  std::vector<Notice> notices;         // things the user should know (kept values, ...)
   std::vector<RecordChange> changedRecords;  // accepted layout changes
-  std::vector<std::string> refusals;   // non-empty: the reload must not happen
+  std::vector<Failure> refusals;       // non-empty: the reload must not happen
 };
 
 // An inline function or template that several files define keeps the body of the file that
@@ -68,9 +68,5 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
 
 // The change as the engine's public report carries it.
 LayoutChange toLayoutChange(const RecordChange &change);
-
-// Renders the difference of two layouts of one record, for refusal messages.
-std::string describeLayoutChange(const frontend::TypeLayout &before,
-                                 const frontend::TypeLayout &after);
 
 } // namespace hotcc::jit

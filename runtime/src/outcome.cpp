@@ -44,6 +44,7 @@ const char *kindName(const Notice &n) {
           [](const notice::InitializerThrew &) { return "initializer-threw"; },
           [](const notice::LibrariesCannotCallBack &) { return "libraries-cannot-call-back"; },
           [](const notice::CompileDatabaseMiss &) { return "compile-database-miss"; },
+          [](const notice::FlagDropped &) { return "flag-dropped"; },
           [](const notice::LayoutChanged &) { return "layout-changed"; },
       },
       n);

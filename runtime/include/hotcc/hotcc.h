@@ -46,6 +46,8 @@ uint64_t hotcc_version(const hotcc_engine *engine);
 /* Versions a function has had (0 when unknown). */
 int hotcc_history_size(hotcc_engine *engine, const char *name);
 const char *hotcc_last_error(const hotcc_engine *engine);
+/* Why the last hotcc_create on this thread returned NULL ("" when it did not). */
+const char *hotcc_create_error(void);
 
 #ifdef __cplusplus
 }

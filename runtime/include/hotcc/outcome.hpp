@@ -231,6 +231,12 @@ struct CompileDatabaseMiss {
   std::string file;
   std::string reason;
 };
+// A flag from a build (compile_commands.json) that makes no sense in-process, dropped.
+struct FlagDropped {
+  std::string flag;
+  std::string reason;
+  std::string from;  // where the flag came from
+};
 // An accepted layout change (see ReloadReport::changedLayouts for the fields).
 struct LayoutChanged {
   std::string type;
@@ -243,7 +249,7 @@ using Notice =
     std::variant<notice::RemovedFunctionKept, notice::InitializerChangedValueKept,
                  notice::MainRunsOldBody, notice::InitializerThrew,
                  notice::LibrariesCannotCallBack, notice::CompileDatabaseMiss,
-                 notice::LayoutChanged>;
+                 notice::FlagDropped, notice::LayoutChanged>;
 
 const char *kindName(const Notice &notice);
 

@@ -97,6 +97,10 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
+// The tag that makes a file's internal symbols unique in the engine's shared namespace: a hash of
+// its absolute path, 8 hex digits.
+std::string unitTagFor(const std::string &absolutePath);
+
 // Flags for `file` taken from BUILD_DIR/compile_commands.json, sorted as sortCompilerFlags does:
 // `compile` is what matters in-process (-I, -D, -std, -O, -f..., -isystem, ...).
 llvm::Expected<SortedFlags> flagsFromCompileDatabase(const std::string &buildDir,

@@ -1,7 +1,9 @@
-// The C API (runtime/include/hotcc/hotcc.h) over hotcc::Engine.
+// The C API (runtime/include/hotcc/hotcc.h) over hotcc::Engine. A client of the engine like the
+// CLI: C hosts get outcomes as text, rendered by hotcc_render.
 #include "hotcc/hotcc.h"
 
 #include "hotcc/engine.hpp"
+#include "hotcc/render.hpp"
 
 #include <string>
 #include <vector>
@@ -12,8 +14,18 @@ struct hotcc_engine {
 };
 
 namespace {
+// Why the last hotcc_create on this thread failed.
+thread_local std::string createError;
+
+std::string failuresOf(const hotcc::ReloadReport &report) {
+  std::string text;
+  for (auto &failure : report.failures)
+    text += hotcc::render::failure(failure);
+  return text;
+}
+
 int record(hotcc_engine *e, const hotcc::ReloadReport &report) {
-  e->lastError = report.ok ? "" : report.error;
+  e->lastError = report.ok ? "" : failuresOf(report);
   return report.ok ? 0 : 1;
 }
 } // namespace
@@ -40,12 +52,14 @@ hotcc_engine *hotcc_create(const char *const *flags, int flagCount) {
     else
       options.extraArgs.push_back(flag);
   }
-  std::string error;
-  auto engine = hotcc::Engine::create(std::move(options), error);
-  if (!engine)
+  auto engine = hotcc::Engine::create(std::move(options));
+  if (!engine) {
+    createError = hotcc::render::failure(engine.failure());
     return nullptr;
+  }
+  createError.clear();
   auto *handle = new hotcc_engine;
-  handle->engine = std::move(engine);
+  handle->engine = std::move(*engine);
   return handle;
 }
 
@@ -67,7 +81,7 @@ int hotcc_reload(hotcc_engine *e) {
   for (auto &report : e->engine->reloadChanged())
     if (!report.ok) {
       failed = 1;
-      e->lastError += report.error;
+      e->lastError += failuresOf(report);
     }
   return failed;
 }
@@ -78,7 +92,7 @@ void *hotcc_lookup(hotcc_engine *e, const char *name) {
 
 int hotcc_rollback(hotcc_engine *e, const char *name) {
   auto status = e->engine->rollback(name);
-  e->lastError = status.message();
+  e->lastError = status ? "" : hotcc::render::failure(status.failure());
   return status ? 0 : 1;
 }
 
@@ -95,7 +109,8 @@ void hotcc_on_reload(hotcc_engine *e, hotcc_reload_callback callback, void *user
     info.removed = static_cast<int>(report.removed.size());
     info.compiled_names = names.data();
     info.total_ms = report.times.totalMs;
-    info.error = report.error.c_str();
+    std::string error = report.ok ? "" : failuresOf(report);
+    info.error = error.c_str();
     callback(&info, userData);
   });
 }
@@ -111,6 +126,10 @@ int hotcc_history_size(hotcc_engine *e, const char *name) {
 
 const char *hotcc_last_error(const hotcc_engine *e) {
   return e->lastError.c_str();
+}
+
+const char *hotcc_create_error(void) {
+  return createError.c_str();
 }
 
 } // extern "C"

@@ -18,6 +18,9 @@ void CommonFlags::addTo(CLI::App &command) {
   command.add_flag("-v,--verbose", verbosity,
                    "phase timings per reload; twice (-vv): the engine's debug log too");
   command.add_flag("--quiet", quiet, "print only errors");
+  command.add_flag("--json", json,
+                   "outcomes as JSON, one object per line on stdout (the program's own stdout "
+                   "goes to stderr)");
 }
 
 void CommonFlags::applyLogLevel(int otherwise) const {
@@ -25,7 +28,7 @@ void CommonFlags::applyLogLevel(int otherwise) const {
                              : static_cast<spdlog::level::level_enum>(otherwise));
 }
 
-EngineOptions CommonFlags::engineOptions(bool colour) const {
+EngineOptions CommonFlags::engineOptions() const {
   EngineOptions options;
   options.includeDirs = includeDirs;
   options.defines = defines;
@@ -35,12 +38,11 @@ EngineOptions CommonFlags::engineOptions(bool colour) const {
   options.libraries = compiler.libraries;
   options.libraryDirs = compiler.libraryDirs;
   options.compileDatabaseDir = buildDir;
-  options.colorDiagnostics = colour;
   return options;
 }
 
 void CommonFlags::noteDroppedFlags() const {
-  if (quiet)
+  if (quiet || json)
     return;
   std::vector<std::pair<std::string, std::string>> byReason;  // reason → flags, in first order
   for (auto &dropped : compiler.dropped) {

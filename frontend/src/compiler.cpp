@@ -655,7 +655,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   deps.insert(file);
   unit.dependencies.assign(deps.begin(), deps.end());
 
-  auto analyseStart = Clock::now();
+  auto analyzeStart = Clock::now();
   const std::string promotedSuffix = promotedSuffixFor(unitTag, options.identifierSafeNames);
   normalizeAndHash(*unit.module, action.facts(), promotedSuffix,
                    action.skipper().skippedInternalNames(), fileSettings.renamedGlobals, unit);
@@ -668,8 +668,8 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   // preamble must match for the remembered bodies to stay valid.
   if (firstCompile && state.preambleDeferred)
     state.headersAtFirstCompile = std::move(outcome.readHashes);
-  spdlog::debug("{}: normalise {:.2f} ms, remember bodies {:.2f} ms", file,
-                std::chrono::duration<double, std::milli>(normalizedAt - analyseStart).count(),
+  spdlog::debug("{}: normalize {:.2f} ms, remember bodies {:.2f} ms", file,
+                std::chrono::duration<double, std::milli>(normalizedAt - analyzeStart).count(),
                 msSince(normalizedAt));
   if (previousBodies && outcome.skeletonChanged && outcome.skipped > 0) {
     // Something outside the bodies changed: what the skipped bodies mean may have changed too.
@@ -687,8 +687,8 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   unit.skippedFunctions = std::move(outcome.skippedLinkNames);
   unit.timing.skippedBodies = outcome.skipped;
   // Hashing and naming are the analysis; the skipper's bookkeeping belongs to the parse.
-  unit.timing.analyseMs =
-      std::chrono::duration<double, std::milli>(normalizedAt - analyseStart).count();
+  unit.timing.analyzeMs =
+      std::chrono::duration<double, std::milli>(normalizedAt - analyzeStart).count();
   unit.timing.parseMs += msSince(normalizedAt);
   return unit;
 }

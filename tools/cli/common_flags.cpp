@@ -13,7 +13,7 @@ void CommonFlags::addTo(CLI::App &command) {
       ->allow_extra_args(false);
   command.add_option("-D", defines, "define a macro: NAME or NAME=VALUE")->allow_extra_args(false);
   command.add_option("--std", languageStandard, "language standard, e.g. -std=c++20");
-  command.add_option("-O", optLevel, "optimisation level 0-3 (default 0)")->check(CLI::Range(0, 3));
+  command.add_option("-O", optLevel, "optimization level 0-3 (default 0)")->check(CLI::Range(0, 3));
   command.add_option("-p", buildDir, "build directory with compile_commands.json");
   command.add_flag("-v,--verbose", verbosity,
                    "phase timings per reload; twice (-vv): the engine's debug log too");

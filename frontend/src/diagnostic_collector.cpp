@@ -112,7 +112,8 @@ void DiagnosticCollector::HandleDiagnostic(clang::DiagnosticsEngine::Level level
   llvm::SmallString<256> message;
   info.FormatDiagnostic(message);
   d.message = rewriteMessageForTesting(message.str().str());
-  d.option = clang::DiagnosticIDs::getWarningOptionForDiag(info.getID()).str();
+  // Clang 22 made the lookup a member of the engine's DiagnosticIDs (custom IDs are per engine).
+  d.option = info.getDiags()->getDiagnosticIDs()->getWarningOptionForDiag(info.getID()).str();
   if (!d.option.empty())
     d.option = "-W" + d.option;
   if (info.getLocation().isValid() && info.hasSourceManager()) {

@@ -22,7 +22,6 @@ public:
 private:
   std::vector<Diagnostic> diagnostics_;
   unsigned errors_ = 0;
-  bool lastWasIgnored_ = false;  // a note follows the diagnostic it belongs to
 };
 
 // Appends `more` to `into` (the preamble's warnings ahead of the compile's).

@@ -34,6 +34,11 @@ std::string statusLine(const ReloadReport &report, bool withPhases);
 // failed; the program keeps running its previous version" when previousVersionRuns.
 std::string reload(const ReloadReport &report, const Style &style, bool verbose, bool quiet);
 
+// For tests that prove nothing decides by wording: every line the people-renderer produces
+// (without its "\n") passes through `rewrite` first (null: as written). The JSON renderer is
+// unaffected. Not for production use.
+void setWordingRewriterForTesting(std::string (*rewrite)(const std::string &));
+
 // ---- For machines: one JSON object per line, each {"schema": 1, "event": ..., ...} ----
 
 constexpr int kJsonSchema = 1;

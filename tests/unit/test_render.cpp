@@ -99,6 +99,12 @@ TEST_CASE("a diagnostic is printed as clang prints it, the caret under its colum
     d.message = "unknown argument: '-fnope'";
     CHECK(render::diagnostic(d) == "hotcc: error: unknown argument: '-fnope'\n");
   }
+  SECTION("a second diagnostic at the same place shows no second copy of the line") {
+    Diagnostic first = syntaxError(), second = syntaxError();
+    second.message = "expected '}'";
+    CHECK(render::diagnostics({first, second}) ==
+          render::diagnostic(first) + "/src/a.cpp:2:10: error: expected '}'\n");
+  }
   SECTION("the include stack is said once for a run in the same header") {
     Diagnostic first = syntaxError(), second = syntaxError();
     first.includedFrom = second.includedFrom = {{"a.cpp", 1, 10}};

@@ -213,11 +213,6 @@ std::string eventLine(const char *event, const json &fields) {
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// Milliseconds to the microsecond: enough for anyone, and short lines.
-double rounded(double ms) {
-  return std::round(ms * 1000) / 1000;
-}
-
 json reloadFields(const ReloadReport &r) {
   json compiled = json::array();
   for (std::size_t i = 0; i < r.compiled.size(); ++i)
@@ -236,15 +231,19 @@ json reloadFields(const ReloadReport &r) {
           {"replacedGlobals", r.replacedGlobals},
           {"changedLayouts", layouts},
           {"timesMs",
-           {{"parse", rounded(r.times.parseMs)},
-            {"analyse", rounded(r.times.analyseMs)},
-            {"compile", rounded(r.times.compileMs)},
-            {"redirect", rounded(r.times.redirectMs)},
-            {"total", rounded(r.times.totalMs)}}},
+           {{"parse", jsonMs(r.times.parseMs)},
+            {"analyse", jsonMs(r.times.analyseMs)},
+            {"compile", jsonMs(r.times.compileMs)},
+            {"redirect", jsonMs(r.times.redirectMs)},
+            {"total", jsonMs(r.times.totalMs)}}},
           {"previousVersionRuns", r.previousVersionRuns}};
 }
 
 } // namespace
+
+double jsonMs(double ms) {
+  return std::round(ms * 1000) / 1000;
+}
 
 std::string jsonDiagnostic(const Diagnostic &d) {
   return eventLine("diagnostic", diagnosticFields(d));

@@ -43,6 +43,9 @@ void setWordingRewriterForTesting(std::string (*rewrite)(const std::string &));
 
 constexpr int kJsonSchema = 1;
 
+// A duration as every event gives it: milliseconds, to the microsecond (short lines).
+double jsonMs(double ms);
+
 std::string jsonDiagnostic(const Diagnostic &d);  // event "diagnostic"
 std::string jsonFailure(const Failure &f);        // event "failure", "kind": kindName(f)
 std::string jsonNotice(const Notice &n);          // event "notice", "kind": kindName(n)

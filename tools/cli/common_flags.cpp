@@ -66,7 +66,8 @@ std::vector<frontend::CallerOption> ownOptions(const CLI::App &app, const CLI::A
     if (!command)
       continue;
     for (const auto *option : command->get_options()) {
-      bool takesValue = option->get_type_size() > 0;
+      // A flag's type size is 1 too (its bool or count); the number of values it expects is 0.
+      bool takesValue = option->get_expected_max() > 0;
       for (auto &name : option->get_snames())
         out.push_back({"-" + name, takesValue});
       for (auto &name : option->get_lnames())

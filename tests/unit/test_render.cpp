@@ -99,6 +99,12 @@ TEST_CASE("a diagnostic is printed as clang prints it, the caret under its colum
     d.message = "unknown argument: '-fnope'";
     CHECK(render::diagnostic(d) == "hotcc: error: unknown argument: '-fnope'\n");
   }
+  SECTION("a second diagnostic at the same place shows no second copy of the line") {
+    Diagnostic first = syntaxError(), second = syntaxError();
+    second.message = "expected '}'";
+    CHECK(render::diagnostics({first, second}) ==
+          render::diagnostic(first) + "/src/a.cpp:2:10: error: expected '}'\n");
+  }
   SECTION("the include stack is said once for a run in the same header") {
     Diagnostic first = syntaxError(), second = syntaxError();
     first.includedFrom = second.includedFrom = {{"a.cpp", 1, 10}};
@@ -385,7 +391,7 @@ TEST_CASE("the status line keeps its format", "[render]") {
         "hotcc: reloaded a.cpp: 1 compiled (f), 3 unchanged, 0 removed \xE2\x80\x94 4.2 ms\n");
   CHECK(render::statusLine(r, true) ==
         "hotcc: reloaded a.cpp: 1 compiled (f), 3 unchanged, 0 removed \xE2\x80\x94 4.2 ms "
-        "(parse 1.0, analyse 0.5, compile 2.0, redirect 0.7)\n");
+        "(parse 1.0, analyze 0.5, compile 2.0, redirect 0.7)\n");
   r.files.push_back("/src/b.cpp");
   r.compiled = {"a", "b", "c", "d", "e", "f", "g"};
   r.times.totalMs = 42.4;

@@ -291,7 +291,7 @@ int main(int argc, char **argv) {
                      : hotcc::render::failure(exitCode.failure())));
   }
 
-  std::vector<double> hotMs, parseMs, analyseMs, compileMs, redirectMs, reportTotalMs;
+  std::vector<double> hotMs, parseMs, analyzeMs, compileMs, redirectMs, reportTotalMs;
   std::vector<std::string> surprises;
   for (int i = 0; i < opts.edits; ++i) {
     int k = 2000 + i;
@@ -307,7 +307,7 @@ int main(int argc, char **argv) {
            ", expected " + std::to_string(expectedScore(k)) + " (the stub still runs an old body)");
     hotMs.push_back(ms);
     parseMs.push_back(report.times.parseMs);
-    analyseMs.push_back(report.times.analyseMs);
+    analyzeMs.push_back(report.times.analyzeMs);
     compileMs.push_back(report.times.compileMs);
     redirectMs.push_back(report.times.redirectMs);
     reportTotalMs.push_back(report.times.totalMs);
@@ -353,15 +353,15 @@ int main(int argc, char **argv) {
               fixed(stub - directCall, 3).c_str());
 
   std::printf("\nWhere the time goes (medians over %d edits, ms):\n\n", opts.edits);
-  std::printf("| | total | parse | analyse | compile+link | redirect |\n");
+  std::printf("| | total | parse | analyze | compile+link | redirect |\n");
   std::printf("|---|---:|---:|---:|---:|---:|\n");
   std::printf("| full rebuild | %s | %s (clang -c) | | %s (link) | |\n", fixed(rebuild).c_str(),
               fixed(median(rebuildCompileMs)).c_str(), fixed(median(rebuildLinkMs)).c_str());
   std::printf("| hotcc reload | %s | %s | %s | %s | %s |\n", fixed(hot).c_str(),
-              fixed(median(parseMs)).c_str(), fixed(median(analyseMs)).c_str(),
+              fixed(median(parseMs)).c_str(), fixed(median(analyzeMs)).c_str(),
               fixed(median(compileMs)).c_str(), fixed(median(redirectMs)).c_str());
   std::printf("| hotcc first load | %s | %s | %s | %s | %s |\n", fixed(firstLoadMs).c_str(),
-              fixed(first.times.parseMs).c_str(), fixed(first.times.analyseMs).c_str(),
+              fixed(first.times.parseMs).c_str(), fixed(first.times.analyzeMs).c_str(),
               fixed(first.times.compileMs).c_str(), fixed(first.times.redirectMs).c_str());
 
   if (!surprises.empty()) {
@@ -388,7 +388,7 @@ int main(int argc, char **argv) {
               fixed(*std::max_element(hotMs.begin(), hotMs.end()), 2).c_str());
   std::printf("hotcc_report_total_median_ms: %s\n", fixed(median(reportTotalMs), 2).c_str());
   std::printf("hotcc_parse_median_ms: %s\n", fixed(median(parseMs), 2).c_str());
-  std::printf("hotcc_analyse_median_ms: %s\n", fixed(median(analyseMs), 2).c_str());
+  std::printf("hotcc_analyze_median_ms: %s\n", fixed(median(analyzeMs), 2).c_str());
   std::printf("hotcc_compile_median_ms: %s\n", fixed(median(compileMs), 2).c_str());
   std::printf("hotcc_redirect_median_ms: %s\n", fixed(median(redirectMs), 2).c_str());
   std::printf("ratio: %s\n", fixed(ratio, 2).c_str());

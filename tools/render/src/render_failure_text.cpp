@@ -3,6 +3,8 @@
 // header, missing names of one file a "cannot link" header.
 #include "text_parts.hpp"
 
+#include <filesystem>
+
 namespace hotcc::render {
 namespace text {
 
@@ -311,8 +313,12 @@ std::string noticeText(const Notice &n, const Style &style) {
                    (l.reason.empty() ? std::string() : ": " + l.reason);
           },
           [](const notice::CompileDatabaseMiss &m) {
-            return (m.reason.empty() ? m.file + " is not in compile_commands.json" : m.reason) +
-                   "; compiling " + m.file + " with the command-line flags only";
+            return m.file + (m.reason.empty() ? " is not in compile_commands.json" : ": " + m.reason) +
+                   "; compiling it with the command-line flags only";
+          },
+          [](const notice::FlagDropped &d) {
+            return "ignoring " + d.flag + " from " +
+                   std::filesystem::path(d.from).filename().string() + ": " + d.reason;
           },
           [](const notice::LayoutChanged &l) {
             return "the layout of '" + l.type + "' changed (" + std::to_string(l.sizeBefore) +

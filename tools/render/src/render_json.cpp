@@ -195,6 +195,9 @@ json noticeFields(const Notice &n) {
           [](const notice::CompileDatabaseMiss &m) {
             return json{{"file", m.file}, {"reason", m.reason}};
           },
+          [](const notice::FlagDropped &d) {
+            return json{{"flag", d.flag}, {"reason", d.reason}, {"from", d.from}};
+          },
           [](const notice::LayoutChanged &l) {
             return json{{"type", l.type}, {"sizeBefore", l.sizeBefore}, {"sizeAfter", l.sizeAfter}};
           },
@@ -211,11 +214,6 @@ std::string eventLine(const char *event, const json &fields) {
   for (auto &[key, value] : fields.items())
     out[key] = value;
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-// Milliseconds to the microsecond: enough for anyone, and short lines.
-double rounded(double ms) {
-  return std::round(ms * 1000) / 1000;
 }
 
 json reloadFields(const ReloadReport &r) {
@@ -236,15 +234,19 @@ json reloadFields(const ReloadReport &r) {
           {"replacedGlobals", r.replacedGlobals},
           {"changedLayouts", layouts},
           {"timesMs",
-           {{"parse", rounded(r.times.parseMs)},
-            {"analyse", rounded(r.times.analyseMs)},
-            {"compile", rounded(r.times.compileMs)},
-            {"redirect", rounded(r.times.redirectMs)},
-            {"total", rounded(r.times.totalMs)}}},
+           {{"parse", jsonMs(r.times.parseMs)},
+            {"analyze", jsonMs(r.times.analyzeMs)},
+            {"compile", jsonMs(r.times.compileMs)},
+            {"redirect", jsonMs(r.times.redirectMs)},
+            {"total", jsonMs(r.times.totalMs)}}},
           {"previousVersionRuns", r.previousVersionRuns}};
 }
 
 } // namespace
+
+double jsonMs(double ms) {
+  return std::round(ms * 1000) / 1000;
+}
 
 std::string jsonDiagnostic(const Diagnostic &d) {
   return eventLine("diagnostic", diagnosticFields(d));

@@ -65,7 +65,7 @@ std::string statusText(const ReloadReport &report, bool withPhases) {
           std::to_string(report.removed.size()) + " removed \xE2\x80\x94 " +
           ms(report.times.totalMs) + " ms";
   if (withPhases)
-    line += " (parse " + ms(report.times.parseMs) + ", analyse " + ms(report.times.analyseMs) +
+    line += " (parse " + ms(report.times.parseMs) + ", analyze " + ms(report.times.analyzeMs) +
             ", compile " + ms(report.times.compileMs) + ", redirect " +
             ms(report.times.redirectMs) + ")";
   return line + "\n";

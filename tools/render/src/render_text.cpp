@@ -110,15 +110,18 @@ std::string includeStack(const std::vector<SourcePoint> &from) {
   return out;
 }
 
+bool samePoint(const SourcePoint &a, const SourcePoint &b) {
+  return a.file == b.file && a.line == b.line && a.column == b.column;
+}
+
 bool sameStack(const std::vector<SourcePoint> &a, const std::vector<SourcePoint> &b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](auto &x, auto &y) {
-    return x.file == y.file && x.line == y.line && x.column == y.column;
-  });
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), samePoint);
 }
 
 } // namespace
 
-std::string diagnosticText(const Diagnostic &d, const Style &style, bool withIncludes) {
+std::string diagnosticText(const Diagnostic &d, const Style &style, bool withIncludes,
+                           SourcePoint *lastCaret) {
   Paint paint{style.color};
   std::string message = d.message + (d.option.empty() ? "" : " [" + d.option + "]");
   std::string out;
@@ -129,10 +132,13 @@ std::string diagnosticText(const Diagnostic &d, const Style &style, bool withInc
     out = withIncludes ? includeStack(d.includedFrom) : std::string();
     out += paint.bold(location(d.where)) + paint.label(d.severity) +
            (d.severity == Severity::Note ? message : paint.bold(message)) + "\n";
-    out += snippet(d, paint);
+    if (!lastCaret || !samePoint(*lastCaret, d.where))
+      out += snippet(d, paint);
+    if (lastCaret)
+      *lastCaret = d.where;
   }
   for (auto &note : d.notes)
-    out += diagnosticText(note, style, true);
+    out += diagnosticText(note, style, true, lastCaret);
   return out;
 }
 
@@ -140,10 +146,11 @@ std::string diagnosticsText(const std::vector<Diagnostic> &list, const Style &st
   std::string out;
   const std::vector<SourcePoint> none;
   const std::vector<SourcePoint> *lastStack = &none;
+  SourcePoint lastCaret;
   // Like clang, the include stack is said once for a run of diagnostics in the same header.
   for (auto &d : list) {
     bool repeat = !d.where.file.empty() && sameStack(d.includedFrom, *lastStack);
-    out += diagnosticText(d, style, !repeat);
+    out += diagnosticText(d, style, !repeat, &lastCaret);
     lastStack = d.where.file.empty() ? &none : &d.includedFrom;
   }
   return out;

@@ -26,7 +26,10 @@ std::string headline(const Style &style, Severity severity, const std::string &m
                      const char *word = nullptr);
 
 // One diagnostic, clang-style, ending in "\n". `withIncludes`: print its include stack.
-std::string diagnosticText(const Diagnostic &d, const Style &style, bool withIncludes);
+// `lastCaret` (optional): where the previous caret was; like clang, a diagnostic at the same
+// place shows no second copy of the line.
+std::string diagnosticText(const Diagnostic &d, const Style &style, bool withIncludes,
+                           SourcePoint *lastCaret = nullptr);
 std::string diagnosticsText(const std::vector<Diagnostic> &list, const Style &style);
 
 // A run of failures `render::reload` groups under one header (all the same group and file; one

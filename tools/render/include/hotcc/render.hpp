@@ -43,12 +43,15 @@ void setWordingRewriterForTesting(std::string (*rewrite)(const std::string &));
 
 constexpr int kJsonSchema = 1;
 
+// A duration as every event gives it: milliseconds, to the microsecond (short lines).
+double jsonMs(double ms);
+
 std::string jsonDiagnostic(const Diagnostic &d);  // event "diagnostic"
 std::string jsonFailure(const Failure &f);        // event "failure", "kind": kindName(f)
 std::string jsonNotice(const Notice &n);          // event "notice", "kind": kindName(n)
 // The events of one reload: each warning and each compile error's diagnostic ("diagnostic"),
 // each failure ("failure"), each notice ("notice"), then one "reload" event (ok, version, files,
-// compiled [{name, at}], unchanged, removed, timesMs{parse, analyse, compile, redirect, total}).
+// compiled [{name, at}], unchanged, removed, timesMs{parse, analyze, compile, redirect, total}).
 std::vector<std::string> jsonReload(const ReloadReport &report);
 
 } // namespace hotcc::render

@@ -320,7 +320,8 @@ struct Compiler::Impl {
                           bool firstCompile);
   void mapSources(FileState &state, const std::string &file, clang::CompilerInvocation &invocation,
                   llvm::MemoryBuffer &text, BlankedSources &blanked,
-                  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs, bool fileIsVirtual,
+                  // An in-memory preamble overlays itself on `vfs`: the compile must use it.
+                  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> &vfs, bool fileIsVirtual,
                   std::set<std::string> &deps);
   // Compiles `file` with its state's lock held.
   llvm::Expected<CompiledUnit> run(FileState &state, const std::string &file,
@@ -591,7 +592,7 @@ Compiler::Impl::usePreamble(FileState &state, const std::string &file,
 void Compiler::Impl::mapSources(FileState &state, const std::string &file,
                                 clang::CompilerInvocation &invocation, llvm::MemoryBuffer &text,
                                 BlankedSources &blanked,
-                                llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs,
+                                llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> &vfs,
                                 bool fileIsVirtual, std::set<std::string> &deps) {
   llvm::MemoryBuffer *mainBuffer = blanked.main ? blanked.main.get() : &text;
   for (auto &[path, buffer] : blanked.others)

@@ -244,7 +244,9 @@ TEST_CASE("user code that crashes, aborts, throws or is interrupted leaves the s
 
   auto thrown = failureOf<failure::Crash>(repl.fails("throw std::runtime_error(\"boom\");"));
   CHECK(thrown.cause == failure::Crash::Cause::Exception);
-  CHECK_THAT(thrown.what, Contains("std::runtime_error") && Contains("boom"));
+  CHECK(thrown.exceptionType == "std::runtime_error");
+  CHECK(thrown.what == "boom");
+  CHECK(thrown.during == "input_9");
   CHECK(repl.ok("survivor()") == "(int) 7\n");
 
   // Ctrl-C: the process gets SIGINT while the input loops.

@@ -3,7 +3,6 @@
 #include "session_text.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <functional>
 
 namespace hotcc::repl {
@@ -22,12 +21,6 @@ void forEachDiagnostic(const std::vector<Failure> &failures,
     if (auto *compile = std::get_if<failure::CompileError>(&f))
       for (auto &d : compile->diagnostics)
         walk(d);
-}
-
-// "SIGSEGV" for SIGSEGV: the name a signal is known by.
-std::string signalNameOf(int signal) {
-  const char *abbreviation = sigabbrev_np(signal);
-  return abbreviation ? std::string("SIG") + abbreviation : std::string();
 }
 
 } // namespace
@@ -89,29 +82,6 @@ std::vector<Notice> noticesForTheUser(const std::vector<Notice> &notices) {
         std::holds_alternative<notice::LibrariesCannotCallBack>(n))
       out.push_back(n);
   return out;
-}
-
-failure::Crash crashOf(const GuardedOutcome &outcome, const std::string &during) {
-  failure::Crash crash;
-  crash.during = during;
-  switch (outcome.kind) {
-  case GuardedOutcome::Kind::Signal:
-    crash.cause = failure::Crash::Cause::Signal;
-    crash.signal = outcome.signal;
-    crash.signalName = signalNameOf(outcome.signal);
-    crash.what = describeSignal(outcome.signal);
-    break;
-  case GuardedOutcome::Kind::Exception:
-    // The guard gives the exception's type and what() as one text.
-    crash.cause = failure::Crash::Cause::Exception;
-    crash.what = outcome.message;
-    break;
-  case GuardedOutcome::Kind::Timeout:
-  case GuardedOutcome::Kind::Returned:
-    crash.cause = failure::Crash::Cause::Timeout;
-    break;
-  }
-  return crash;
 }
 
 } // namespace hotcc::repl

@@ -2,7 +2,6 @@
 // clashes with, whether an input parsed as a declaration, whether the PCH is stale, whether the
 // engine refused a change. Every answer comes from a kind or a field, never from a message.
 #pragma once
-#include "hotcc/crash_guard.hpp"
 #include "hotcc/outcome.hpp"
 
 #include <set>
@@ -32,8 +31,5 @@ std::vector<Diagnostic> diagnosticsIn(const std::vector<Diagnostic> &list, const
 // The notices about a reload that concern what the user wrote (an initializer that threw, a value
 // kept); the rest are about the REPL's own rewriting of the session file.
 std::vector<Notice> noticesForTheUser(const std::vector<Notice> &notices);
-
-// What a guarded run that did not return was, as a failure of `during` (an input's name).
-failure::Crash crashOf(const GuardedOutcome &outcome, const std::string &during);
 
 } // namespace hotcc::repl

@@ -256,7 +256,7 @@ ReplResult ReplSession::Impl::runCell(const std::string &cellName, const Capture
   std::cout.flush();
   if (!outcome.ok()) {
     result.ok = false;
-    result.failures.push_back(repl::crashOf(outcome, repl::inputName(input)));
+    result.failures.push_back(outcome.crash(repl::inputName(input)));
     return result;
   }
   if (isValue && sink.captured) {

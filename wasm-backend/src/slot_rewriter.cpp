@@ -3,6 +3,7 @@
 
 #include "hotcc/frontend/ir_surgery.hpp"
 
+#include <llvm/ADT/STLFunctionalExtras.h>
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
@@ -95,47 +96,42 @@ bool isDataToShare(const llvm::GlobalVariable &g, const frontend::CompiledUnit &
   return it != unit.globals.end() && it->second.kind == frontend::GlobalKind::Data;
 }
 
-} // namespace
-
-std::string slotTableName(const std::string &unitTag) {
-  return "__hotcc_slots_" + unitTag;
-}
-
-std::string signatureOf(const llvm::Function &fn, const frontend::FunctionInfo &info) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  fn.getFunctionType()->print(os);
-  os << "|" << info.signature << "|" << fn.getCallingConv();
-  return hex16(llvm::xxh3_64bits(text));
-}
-
-bool hasSlot(const llvm::Function &fn, const frontend::FunctionInfo &info) {
-  // A variadic function cannot be forwarded by a stub without knowing its arguments.
-  return info.kind == frontend::FunctionKind::Hot && !fn.isVarArg() &&
-         !fn.getName().starts_with("__hotcc");
-}
-
-std::string rewriteForMain(llvm::Module &module, const frontend::CompiledUnit &unit,
-                           UnitState &state) {
+// A `void()` function the module runs when it loads, at `priority` (lower runs first); `body`
+// fills it in before its return.
+void addConstructor(llvm::Module &module, const std::string &name, int priority,
+                    llvm::function_ref<void(llvm::IRBuilder<> &)> body) {
   auto &ctx = module.getContext();
-  auto *ptr = llvm::PointerType::getUnqual(ctx);
-  auto hot = slotFunctions(module, unit);
+  auto *fn = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), false),
+                                    llvm::GlobalValue::InternalLinkage, name, module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", fn));
+  body(b);
+  b.CreateRetVoid();
+  llvm::appendToGlobalCtors(module, fn, priority);
+}
 
-  state.slots.clear();
-  state.globals.clear();
-  state.fixed.clear();
+// The main module's steps (rewriteForMain).
+
+// Hot functions without a slot (variadic): their bodies, so that a patch changing one is refused.
+void recordFixed(llvm::Module &module, const frontend::CompiledUnit &unit, UnitState &state) {
   for (auto &fn : module.functions()) {
     auto *info = infoOf(unit, fn.getName());
     if (!fn.isDeclaration() && info && info->kind == frontend::FunctionKind::Hot &&
         !hasSlot(fn, *info))
       state.fixed[fn.getName().str()] = info->hash;
   }
+}
+
+// Every slot function becomes a stub calling through the unit's slot table, whose initial
+// entries are the bodies. Adds a descriptor line per slot to `slotLines`.
+llvm::GlobalVariable *routeThroughSlots(llvm::Module &module, const frontend::CompiledUnit &unit,
+                                        UnitState &state, std::string &slotLines) {
+  auto *ptr = llvm::PointerType::getUnqual(module.getContext());
+  auto hot = slotFunctions(module, unit);
   auto *tableType = llvm::ArrayType::get(ptr, hot.size());
   // External and kept: patches import it, and nothing may assume it still holds the first bodies.
   auto *table = new llvm::GlobalVariable(module, tableType, false, llvm::GlobalValue::ExternalLinkage,
                                          nullptr, slotTableName(state.tag));
   std::vector<llvm::Constant *> bodies;
-  std::string slotLines;
   for (unsigned i = 0; i < hot.size(); ++i) {
     auto *fn = hot[i];
     const auto &info = *infoOf(unit, fn->getName());
@@ -152,10 +148,13 @@ std::string rewriteForMain(llvm::Module &module, const frontend::CompiledUnit &u
     slotLines += "slot " + std::to_string(i) + " " + name + " " + signature + "\n";
   }
   table->setInitializer(llvm::ConstantArray::get(tableType, bodies));
+  return table;
+}
 
-  // Data the patches will import: exported by keeping it (emscripten exports `used` symbols of a
-  // MAIN_MODULE=2, like EMSCRIPTEN_KEEPALIVE).
-  std::vector<llvm::GlobalValue *> keep = {table};
+// Data the patches will import: exported by keeping it (emscripten exports `used` symbols of a
+// MAIN_MODULE=2, like EMSCRIPTEN_KEEPALIVE), so it joins `keep`.
+void shareData(llvm::Module &module, const frontend::CompiledUnit &unit, UnitState &state,
+               std::vector<llvm::GlobalValue *> &keep) {
   for (auto &g : module.globals()) {
     if (!isDataToShare(g, unit))
       continue;
@@ -166,14 +165,21 @@ std::string rewriteForMain(llvm::Module &module, const frontend::CompiledUnit &u
     state.globals[g.getName().str()] =
         GlobalState{unit.globals.at(g.getName().str()).layoutHash, "main"};
   }
+}
 
+// The unit's build id: its slots' names and types and its data's layouts, which patches rely on.
+std::string buildIdOf(const UnitState &state, const std::string &slotLines) {
   std::string globalsText;
   for (auto &[name, g] : state.globals)
     globalsText += name + " " + hex16(g.layoutHash) + "\n";
-  state.build = hex16(llvm::xxh3_64bits(state.tag + "\n" + slotLines + globalsText));
+  return hex16(llvm::xxh3_64bits(state.tag + "\n" + slotLines + globalsText));
+}
 
-  std::string descriptor = "hotcc-unit 1\nunit " + state.tag + "\nbuild " + state.build + "\n" +
-                           "file " + unit.file + "\n" + slotLines;
+// Hands the unit's descriptor and slot table to the C runtime when the module loads.
+void addRegistration(llvm::Module &module, const std::string &tag, const std::string &descriptor,
+                     llvm::GlobalVariable &table, unsigned slots) {
+  auto &ctx = module.getContext();
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
   auto *text = llvm::ConstantDataArray::getString(ctx, descriptor);
   auto *descriptorGlobal = new llvm::GlobalVariable(module, text->getType(), true,
                                                     llvm::GlobalValue::PrivateLinkage, text,
@@ -181,26 +187,19 @@ std::string rewriteForMain(llvm::Module &module, const frontend::CompiledUnit &u
   auto *registerType = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx),
                                                {ptr, ptr, llvm::Type::getInt32Ty(ctx)}, false);
   auto registerUnit = module.getOrInsertFunction("hotcc_wasm_register_unit", registerType);
-  auto *ctor = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), false),
-                                      llvm::GlobalValue::InternalLinkage,
-                                      "__hotcc_register_" + state.tag, module);
-  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", ctor));
-  b.CreateCall(registerUnit, {descriptorGlobal, table, b.getInt32(hot.size())});
-  b.CreateRetVoid();
   // Before the app's own initializers, which may already call hot functions.
-  llvm::appendToGlobalCtors(module, ctor, 0);
-  llvm::appendToUsed(module, keep);
-  return descriptor;
+  addConstructor(module, "__hotcc_register_" + tag, 0, [&](llvm::IRBuilder<> &b) {
+    b.CreateCall(registerUnit, {descriptorGlobal, &table, b.getInt32(slots)});
+  });
 }
 
-llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
-                                             const frontend::CompiledUnit &unit,
-                                             const UnitState &state, const BuildState &program,
-                                             const std::string &patchId) {
-  PatchRewrite out;
+// A patch's steps (rewriteForPatch).
 
-  // Refusals first, before the module is touched: one entry per change a patch cannot carry,
-  // naming what changed and whose (the renderer says that the main module must be rebuilt).
+// One entry per change a patch cannot carry, naming what changed and whose (the renderer says
+// that the main module must be rebuilt).
+std::vector<std::string> changesThatCannotApply(llvm::Module &module,
+                                                const frontend::CompiledUnit &unit,
+                                                const UnitState &state) {
   std::vector<std::string> problems;
   for (auto &fn : module.functions()) {
     auto *info = infoOf(unit, fn.getName());
@@ -223,21 +222,28 @@ llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
       problems.push_back("type or layout of '" + info.displayName +
                          "' (the main module holds it in the old layout)");
   }
-  if (!problems.empty())
-    return frontend::makeFailure(failure::PatchCannotApply{unit.file, std::move(problems)});
+  return problems;
+}
 
-  // Storage: data the main module (or an earlier patch) has is imported, never defined again;
-  // only new storage is defined here, and only its initializers run when the patch loads.
+// The initializers of the storage this patch defines for the first time: only they run when the
+// patch loads (the main module's data keeps its values).
+std::vector<llvm::Function *> initializersOfNewData(llvm::Module &module,
+                                                    const frontend::CompiledUnit &unit,
+                                                    const UnitState &state) {
   std::set<std::string> newData;
   for (auto &g : module.globals())
     if (isDataToShare(g, unit) && !state.globals.count(g.getName().str()))
       newData.insert(g.getName().str());
-  auto initializers = frontend::initializersToRun(module, newData);
   std::vector<llvm::Function *> toRun;
-  for (auto *fn : initializers)
+  for (auto *fn : frontend::initializersToRun(module, newData))
     toRun.push_back(const_cast<llvm::Function *>(fn));
-  frontend::dropSpecialArrays(module);
+  return toRun;
+}
 
+// Data the main module (or an earlier patch) has is imported, never defined again; new user
+// storage is defined and exported (listed in `newGlobals`); a library's data is a private copy.
+void importOrDefineData(llvm::Module &module, const frontend::CompiledUnit &unit,
+                        const UnitState &state, std::vector<std::string> &newGlobals) {
   for (auto &g : module.globals()) {
     if (!isDataToShare(g, unit))
       continue;
@@ -253,12 +259,18 @@ llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
       if (g.hasLocalLinkage() || g.hasLinkOnceLinkage() || g.hasWeakLinkage())
         g.setLinkage(llvm::GlobalValue::ExternalLinkage);
       g.setVisibility(llvm::GlobalValue::DefaultVisibility);
-      out.newGlobals.push_back(name);
+      newGlobals.push_back(name);
     } else {
       g.setLinkage(llvm::GlobalValue::InternalLinkage);  // a library's own data: a private copy
     }
   }
+}
 
+// A changed body is exported under a name unique to the patch, which fills its slot, and its
+// callers here go through the slot; an unchanged one is dropped for a stub calling through its
+// slot. Everything else the changed code needs is the patch's own: new functions, library code.
+void keepChangedBodies(llvm::Module &module, const frontend::CompiledUnit &unit,
+                       const UnitState &state, const std::string &patchId, PatchRewrite &out) {
   auto *table = slotTableDeclaration(module, state.tag);
   std::vector<llvm::Function *> defined;
   for (auto &fn : module.functions())
@@ -269,11 +281,12 @@ llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
     auto name = fn->getName().str();
     auto *info = infoOf(unit, name);
     auto slot = state.slots.find(name);
-    if (info && slot != state.slots.end()) {
-      if (info->hash == slot->second.hash) {
-        unchanged.push_back(fn);
-        continue;
-      }
+    if (!info || slot == state.slots.end()) {
+      fn->setLinkage(llvm::GlobalValue::InternalLinkage);
+      fn->setComdat(nullptr);
+    } else if (info->hash == slot->second.hash) {
+      unchanged.push_back(fn);
+    } else {
       auto exportName = name + "$hcp$" + patchId;
       interposeStub(*fn, *table, slot->second.index, llvm::GlobalValue::InternalLinkage, exportName);
       fn->setLinkage(llvm::GlobalValue::ExternalLinkage);
@@ -281,19 +294,19 @@ llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
       out.fills.push_back(SlotFill{state.tag, name, slot->second.signature,
                                    hex16(info->hash), exportName});
       out.changedDisplayNames.push_back(info->displayName);
-      continue;
     }
-    // Everything else the changed code needs is the patch's own: new functions, library code.
-    fn->setLinkage(llvm::GlobalValue::InternalLinkage);
-    fn->setComdat(nullptr);
   }
   for (auto *fn : unchanged) {
     auto slot = state.slots.at(fn->getName().str());
     interposeStub(*fn, *table, slot.index, llvm::GlobalValue::InternalLinkage, "");
     fn->eraseFromParent();
   }
-  // Hot functions of the program's other files: the main module does not export their stubs
-  // (MAIN_MODULE=2 exports only what it is told), so calls go through their slots from here.
+}
+
+// Hot functions of the program's other files: the main module does not export their stubs
+// (MAIN_MODULE=2 exports only what it is told), so calls go through their slots from here.
+void callOtherUnitsThroughSlots(llvm::Module &module, const UnitState &state,
+                                const BuildState &program) {
   std::vector<std::pair<llvm::Function *, std::pair<const UnitState *, unsigned>>> foreign;
   for (auto &fn : module.functions()) {
     if (!fn.isDeclaration() || fn.isIntrinsic() || fn.use_empty())
@@ -311,18 +324,67 @@ llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
     interposeStub(*fn, *otherTable, where.second, llvm::GlobalValue::InternalLinkage, "");
     fn->eraseFromParent();
   }
+}
 
-  if (!toRun.empty()) {
-    auto &ctx = module.getContext();
-    auto *init = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), false),
-                                        llvm::GlobalValue::InternalLinkage,
-                                        "__hotcc_init_" + state.tag, module);
-    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", init));
-    for (auto *fn : toRun)
-      b.CreateCall(fn);
-    b.CreateRetVoid();
-    llvm::appendToGlobalCtors(module, init, 65535);
-  }
+} // namespace
+
+std::string slotTableName(const std::string &unitTag) {
+  return "__hotcc_slots_" + unitTag;
+}
+
+std::string signatureOf(const llvm::Function &fn, const frontend::FunctionInfo &info) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  fn.getFunctionType()->print(os);
+  os << "|" << info.signature << "|" << fn.getCallingConv();
+  return hex16(llvm::xxh3_64bits(text));
+}
+
+bool hasSlot(const llvm::Function &fn, const frontend::FunctionInfo &info) {
+  // A variadic function cannot be forwarded by a stub without knowing its arguments.
+  return info.kind == frontend::FunctionKind::Hot && !fn.isVarArg() &&
+         !fn.getName().starts_with("__hotcc");
+}
+
+std::string rewriteForMain(llvm::Module &module, const frontend::CompiledUnit &unit,
+                           UnitState &state) {
+  state.slots.clear();
+  state.globals.clear();
+  state.fixed.clear();
+  recordFixed(module, unit, state);
+  std::string slotLines;
+  auto *table = routeThroughSlots(module, unit, state, slotLines);
+  std::vector<llvm::GlobalValue *> keep = {table};
+  shareData(module, unit, state, keep);
+  state.build = buildIdOf(state, slotLines);
+  std::string descriptor = "hotcc-unit 1\nunit " + state.tag + "\nbuild " + state.build + "\n" +
+                           "file " + unit.file + "\n" + slotLines;
+  addRegistration(module, state.tag, descriptor, *table, state.slots.size());
+  llvm::appendToUsed(module, keep);
+  return descriptor;
+}
+
+llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
+                                             const frontend::CompiledUnit &unit,
+                                             const UnitState &state, const BuildState &program,
+                                             const std::string &patchId) {
+  // Refusals first, before the module is touched.
+  auto problems = changesThatCannotApply(module, unit, state);
+  if (!problems.empty())
+    return frontend::makeFailure(failure::PatchCannotApply{unit.file, std::move(problems)});
+
+  PatchRewrite out;
+  // Read from llvm.global_ctors before it goes: the patch's own constructor runs only these.
+  auto toRun = initializersOfNewData(module, unit, state);
+  frontend::dropSpecialArrays(module);
+  importOrDefineData(module, unit, state, out.newGlobals);
+  keepChangedBodies(module, unit, state, patchId, out);
+  callOtherUnitsThroughSlots(module, state, program);
+  if (!toRun.empty())
+    addConstructor(module, "__hotcc_init_" + state.tag, 65535, [&](llvm::IRBuilder<> &b) {
+      for (auto *fn : toRun)
+        b.CreateCall(fn);
+    });
   frontend::dropUnusedLocals(module);
   for (auto &go : module.global_objects())
     if (go.hasLocalLinkage())

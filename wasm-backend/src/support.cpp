@@ -2,6 +2,7 @@
 
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Format.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <unistd.h>
@@ -25,6 +26,13 @@ std::string hex16(std::uint64_t value) {
   llvm::raw_string_ostream os(out);
   os << llvm::format_hex_no_prefix(value, 16);
   return out;
+}
+
+llvm::Expected<std::string> readFile(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return fileUnreadable(path, buffer.getError().message());
+  return (*buffer)->getBuffer().str();
 }
 
 llvm::Error writeFileAtomically(const std::string &path, const std::string &bytes) {

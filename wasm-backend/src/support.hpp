@@ -1,5 +1,5 @@
 // Small pieces every part of the wasm backend uses: typed failures as llvm::Errors, hashes as
-// text, files written so that no reader ever sees half of one.
+// text, files read whole and written so that no reader ever sees half of one.
 #pragma once
 #include "hotcc/frontend/outcome_error.hpp"
 
@@ -20,6 +20,9 @@ llvm::Error internalError(std::string detail);
 
 // 16 lower-case hex digits.
 std::string hex16(std::uint64_t value);
+
+// The whole file; a FileUnreadable when it cannot be read.
+llvm::Expected<std::string> readFile(const std::string &path);
 
 // Writes beside `path` and renames over it; the error names the path.
 llvm::Error writeFileAtomically(const std::string &path, const std::string &bytes);

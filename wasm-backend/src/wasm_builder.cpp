@@ -1,6 +1,8 @@
 #include "hotcc/wasm/wasm_builder.hpp"
 
 #include "patch_cache.hpp"
+#include "patch_plan.hpp"
+#include "scratch_files.hpp"
 #include "slot_rewriter.hpp"
 #include "support.hpp"
 
@@ -11,62 +13,21 @@
 #include "hotcc/wasm/wasm_object.hpp"
 
 #include <clang/Basic/Version.h>
+#include <llvm/ADT/STLFunctionalExtras.h>
 #include <llvm/IR/Module.h>
-#include <llvm/Support/FileSystem.h>
-#include <llvm/Support/Format.h>
-#include <llvm/Support/MemoryBuffer.h>
-#include <llvm/Support/Path.h>
 #include <llvm/Support/xxhash.h>
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
+#include <algorithm>
+#include <optional>
 #include <set>
-#include <unistd.h>
 
 #include "hotcc/support.hpp"
 
 namespace hotcc::wasm {
 
 namespace {
-
-llvm::Expected<std::string> readFile(const std::string &path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return fileUnreadable(path, buffer.getError().message());
-  return (*buffer)->getBuffer().str();
-}
-
-// A private directory for one build's objects and link output, removed when the build ends,
-// whatever happens. Fixed names inside it: lld writes the output's name into the module, and the
-// same sources must give the same bytes.
-class ScratchFiles {
-public:
-  ~ScratchFiles() {
-    if (!dir_.empty())
-      llvm::sys::fs::remove_directories(dir_);
-  }
-  llvm::Expected<std::string> path(const std::string &name) {
-    if (dir_.empty()) {
-      llvm::SmallString<128> dir;
-      if (auto ec = llvm::sys::fs::createUniqueDirectory("hotcc-wasm", dir))
-        return setupError("a temporary directory", "cannot create it: " + ec.message());
-      dir_ = std::string(dir);
-    }
-    return dir_ + "/" + name;
-  }
-  llvm::Expected<std::string> write(const std::string &name, const std::string &bytes) {
-    auto file = path(name);
-    if (!file)
-      return file.takeError();
-    if (auto e = writeFileAtomically(*file, bytes))
-      return std::move(e);
-    return *file;
-  }
-
-private:
-  std::string dir_;
-};
 
 void appendWarnings(std::vector<Diagnostic> &into, const frontend::CompiledUnit &unit) {
   into.insert(into.end(), unit.warnings.begin(), unit.warnings.end());
@@ -80,14 +41,119 @@ llvm::Error linkErrorOf(llvm::Error error, const std::vector<std::string> &files
   return frontend::makeFailure(std::move(why));
 }
 
-// The build state without the record of the last patch: what a patch's content depends on.
-std::string stateKey(const BuildState &state) {
-  BuildState copy = state;
-  copy.patches = 0;
-  copy.lastInputs.clear();
-  copy.before.clear();
-  copy.dependencies.clear();
-  return hex16(llvm::xxh3_64bits(copy.toJson()));
+void sortUnique(std::vector<std::string> &names) {
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+}
+
+// A patch while it is made: what compiling its units fills in, and linking and saving read.
+struct PatchWork {
+  PatchBuild build;
+  BuildState after;                       // the state the patch leaves
+  std::vector<std::string> dependencies;  // user files the compiles read
+  ScratchFiles scratch;                   // the units' objects, then the linked patch
+};
+
+// A unit of the main module: its hot functions go through slots, and the state and the report
+// learn its slots and the data it shares with patches.
+void addMainUnit(const std::string &path, frontend::CompiledUnit &unit, BuildState &state,
+                 MainBuild &result) {
+  UnitState unitState;
+  unitState.file = path;
+  unitState.tag = frontend::unitTagFor(path);
+  rewriteForMain(*unit.module, unit, unitState);
+  for (auto &[name, slot] : unitState.slots)
+    result.slotNames.push_back(slot.displayName);
+  for (auto &[name, global] : unitState.globals)
+    result.exportedData.push_back(name);
+  result.slots += unitState.slots.size();
+  state.units[path] = std::move(unitState);
+  state.dependencies.insert(state.dependencies.end(), unit.dependencies.begin(),
+                            unit.dependencies.end());
+}
+
+// One unit's part of a patch: only its changed bodies stay, each filling its slot; the
+// manifest, the state the patch leaves and the report learn which.
+llvm::Error addPatchUnit(const std::string &path, frontend::CompiledUnit &unit,
+                         const PatchPlan &plan, PatchWork &work) {
+  auto &build = work.build;
+  work.dependencies.insert(work.dependencies.end(), unit.dependencies.begin(),
+                           unit.dependencies.end());
+  auto &unitState = work.after.units.at(path);
+  auto rewrite = rewriteForPatch(*unit.module, unit, unitState, plan.base, plan.key);
+  if (!rewrite)
+    return rewrite.takeError();
+  build.manifest.units.push_back({unitState.tag, unitState.build});
+  for (auto &fill : rewrite->fills) {
+    unitState.slots.at(fill.slot).hash = unit.functions.at(fill.slot).hash;
+    build.manifest.fills.push_back(fill);
+  }
+  for (auto &name : rewrite->newGlobals)
+    unitState.globals[name] = GlobalState{unit.globals.at(name).layoutHash, plan.key};
+  build.changed.insert(build.changed.end(), rewrite->changedDisplayNames.begin(),
+                       rewrite->changedDisplayNames.end());
+  return llvm::Error::success();
+}
+
+// The patch's objects linked into a side module in the scratch directory: its bytes.
+llvm::Expected<std::string> linkPatch(const std::vector<std::string> &files,
+                                      ScratchFiles &scratch) {
+  auto linked = scratch.path("patch.wasm");
+  if (!linked)
+    return linked.takeError();
+  if (auto e = linkSideModule(scratch.objects(), *linked))
+    return linkErrorOf(std::move(e), files);
+  return readFile(*linked);
+}
+
+// What the main module must export for this patch, beyond what `--main` exported itself: the
+// functions and data the patch imports, less the slot tables and data hotcc exports anyway.
+llvm::Expected<std::vector<std::string>> importsFromMain(const std::string &patch,
+                                                         const BuildState &after) {
+  auto summary = readWasm(patch);
+  if (!summary)
+    return summary.takeError();
+  auto exportedByHotcc = [&](const std::string &name) {
+    if (name.starts_with("__hotcc_slots_"))
+      return true;
+    for (auto &[path, unit] : after.units)
+      if (unit.globals.count(name))
+        return true;
+    return false;
+  };
+  std::vector<std::string> imports;
+  for (auto &import : summary->imports)
+    if ((import.module == "env" && import.kind == ExternalKind::Function) ||
+        import.module.starts_with("GOT."))
+      if (!exportedByHotcc(import.name))
+        imports.push_back(import.name);
+  sortUnique(imports);
+  return imports;
+}
+
+// The cache keeps a patch's report beside its module; a hit replays it (reportFromEntry).
+CacheEntry entryFor(const PatchPlan &plan, const BuildState &after, const PatchBuild &build) {
+  CacheEntry entry;
+  entry.key = plan.key;
+  entry.inputsHash = plan.inputsHash;
+  entry.dependencies = after.dependencies;
+  entry.stateAfter = after.toJson();
+  entry.report = {{"manifest", build.manifest.serialize()},
+                  {"changed", build.changed},
+                  {"imports", build.imports}};
+  return entry;
+}
+
+PatchBuild reportFromEntry(const CacheEntry &entry) {
+  PatchBuild build;
+  build.cacheHit = true;
+  if (auto manifest = PatchManifest::parse(entry.report.value("manifest", "")))
+    build.manifest = std::move(*manifest);
+  else
+    llvm::consumeError(manifest.takeError());
+  build.changed = entry.report.value("changed", std::vector<std::string>{});
+  build.imports = entry.report.value("imports", std::vector<std::string>{});
+  return build;
 }
 
 } // namespace
@@ -103,22 +169,146 @@ struct WasmBuilder::Impl {
   explicit Impl(WasmOptions o, TargetSetup t)
       : options(std::move(o)), target(std::move(t)), cache(options.cacheDir) {}
 
-  llvm::Expected<frontend::CompiledUnit> compile(const std::string &file) {
-    if (!options.compileDatabaseDir.empty() && !configured.count(file)) {
-      auto flags = frontend::flagsFromCompileDatabase(options.compileDatabaseDir, file);
-      if (!flags)
-        return flags.takeError();
-      frontend::FileSettings settings;
-      settings.extraArgs = std::move(flags->compile);
-      compiler->configureFile(file, std::move(settings));
-      configured.insert(file);
-    }
-    auto unit = compiler->compile(file, frontend::unitTagFor(file), /*allowSkipping=*/false);
-    if (unit && options.reuseAcrossBuilds)
-      compiler->commit(file);
-    return unit;
-  }
+  // What a build does to a unit's IR between compiling and code generation.
+  using UnitStep = llvm::function_ref<llvm::Error(const std::string &path,
+                                                  frontend::CompiledUnit &unit)>;
+
+  llvm::Expected<frontend::CompiledUnit> compile(const std::string &file);
+  // `path` compiled, changed by `step` and emitted as a wasm object; its warnings go to `warnings`.
+  llvm::Expected<std::string> compileToObject(const std::string &path,
+                                              std::vector<Diagnostic> &warnings, UnitStep step);
+  // Every file's object into `scratch`, in the order of the files.
+  llvm::Error compileAll(const std::vector<std::string> &files, std::vector<Diagnostic> &warnings,
+                         ScratchFiles &scratch, UnitStep step);
+
+  // A patch's two ways, once planned: from the cache, or made.
+  llvm::Expected<PatchBuild> reusePatch(const PatchPlan &plan, const CacheEntry &entry,
+                                        const std::string &output);
+  llvm::Expected<PatchBuild> makePatch(const std::vector<std::string> &files,
+                                       const PatchPlan &plan, const std::string &output);
+
+private:
+  llvm::Error savePatch(const PatchPlan &plan, const std::string &linked, PatchWork &work,
+                        const std::string &output);
 };
+
+llvm::Expected<frontend::CompiledUnit> WasmBuilder::Impl::compile(const std::string &file) {
+  if (!options.compileDatabaseDir.empty() && !configured.count(file)) {
+    auto flags = frontend::flagsFromCompileDatabase(options.compileDatabaseDir, file);
+    if (!flags)
+      return flags.takeError();
+    frontend::FileSettings settings;
+    settings.extraArgs = std::move(flags->compile);
+    compiler->configureFile(file, std::move(settings));
+    configured.insert(file);
+  }
+  auto unit = compiler->compile(file, frontend::unitTagFor(file), /*allowSkipping=*/false);
+  if (unit && options.reuseAcrossBuilds)
+    compiler->commit(file);
+  return unit;
+}
+
+llvm::Expected<std::string> WasmBuilder::Impl::compileToObject(const std::string &path,
+                                                               std::vector<Diagnostic> &warnings,
+                                                               UnitStep step) {
+  auto unit = compile(path);
+  if (!unit)
+    return unit.takeError();
+  appendWarnings(warnings, *unit);
+  if (auto e = step(path, *unit))
+    return std::move(e);
+  auto emitStart = Clock::now();
+  auto object = emitWasmObject(*unit->module, options.optLevel);
+  if (!object)
+    return object.takeError();
+  spdlog::debug("{}: clang {:.1f} ms, wasm code generation {:.1f} ms", path,
+                unit->timing.parseMs + unit->timing.analyzeMs, msSince(emitStart));
+  return object;
+}
+
+llvm::Error WasmBuilder::Impl::compileAll(const std::vector<std::string> &files,
+                                          std::vector<Diagnostic> &warnings,
+                                          ScratchFiles &scratch, UnitStep step) {
+  for (auto &file : files) {
+    auto object = compileToObject(absolutePath(file), warnings, step);
+    if (!object)
+      return object.takeError();
+    if (auto e = scratch.addObject(*object))
+      return e;
+  }
+  return llvm::Error::success();
+}
+
+// A cache hit: the stored module, and the state it left (on a repeat of the last patch the saved
+// state already is that one).
+llvm::Expected<PatchBuild> WasmBuilder::Impl::reusePatch(const PatchPlan &plan,
+                                                         const CacheEntry &entry,
+                                                         const std::string &output) {
+  auto bytes = readFile(cache.modulePath(entry.key));
+  if (!bytes)
+    return bytes.takeError();
+  if (auto e = writeFileAtomically(output, *bytes))
+    return std::move(e);
+  if (!plan.repeat) {
+    auto after = BuildState::fromJson(entry.stateAfter, plan.statePath);
+    if (!after)
+      return after.takeError();
+    if (auto e = after->save(plan.statePath))
+      return std::move(e);
+  }
+  return reportFromEntry(entry);
+}
+
+llvm::Expected<PatchBuild> WasmBuilder::Impl::makePatch(const std::vector<std::string> &files,
+                                                        const PatchPlan &plan,
+                                                        const std::string &output) {
+  PatchWork work;
+  auto &manifest = work.build.manifest;
+  manifest.id = plan.key;
+  manifest.target = target.triple;
+  manifest.after = plan.base.lastPatch.empty() ? "main" : plan.base.lastPatch;
+  work.after = plan.base;
+
+  auto compileStart = Clock::now();
+  auto addUnit = [&](const std::string &path, frontend::CompiledUnit &unit) {
+    return addPatchUnit(path, unit, plan, work);
+  };
+  if (auto e = compileAll(files, work.build.warnings, work.scratch, addUnit))
+    return std::move(e);
+  work.build.compileMs = msSince(compileStart);
+
+  auto linkStart = Clock::now();
+  auto linked = linkPatch(files, work.scratch);
+  if (!linked)
+    return linked.takeError();
+  work.build.linkMs = msSince(linkStart);
+  spdlog::debug("wasm-ld: {:.2f} ms", work.build.linkMs);
+  auto imports = importsFromMain(*linked, work.after);
+  if (!imports)
+    return imports.takeError();
+  work.build.imports = std::move(*imports);
+
+  if (auto e = savePatch(plan, *linked, work, output))
+    return std::move(e);
+  spdlog::debug("patch written, state saved, cache filled: {:.2f} ms after the link",
+                msSince(linkStart) - work.build.linkMs);
+  return std::move(work.build);
+}
+
+// The patch (the linked module with its manifest), the state it leaves, its cache entry.
+llvm::Error WasmBuilder::Impl::savePatch(const PatchPlan &plan, const std::string &linked,
+                                         PatchWork &work, const std::string &output) {
+  std::string patch = withCustomSection(linked, kManifestSection, work.build.manifest.serialize());
+  if (auto e = writeFileAtomically(output, patch))
+    return e;
+  sortUnique(work.dependencies);
+  recordPatch(work.after, plan, work.dependencies);
+  if (auto e = work.after.save(plan.statePath))
+    return e;
+  if (options.useCache)
+    cache.store(entryFor(plan, work.after, work.build), patch);
+  return llvm::Error::success();
+}
 
 WasmBuilder::WasmBuilder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 WasmBuilder::~WasmBuilder() = default;
@@ -182,42 +372,24 @@ llvm::Expected<MainBuild> WasmBuilder::buildMain(const std::vector<std::string> 
   BuildState state;
   state.target = impl_->target.triple;
   state.flagsKey = impl_->flagsKey;
-  ScratchFiles scratch;
-  std::vector<std::string> objects;
-  for (auto &file : files) {
-    auto path = absolutePath(file);
-    auto unit = impl_->compile(path);
-    if (!unit)
-      return unit.takeError();
-    appendWarnings(result.warnings, *unit);
-    UnitState unitState;
-    unitState.file = path;
-    unitState.tag = frontend::unitTagFor(path);
-    rewriteForMain(*unit->module, *unit, unitState);
-    auto object = emitWasmObject(*unit->module, impl_->options.optLevel);
+  auto addUnit = [&](const std::string &path, frontend::CompiledUnit &unit) {
+    addMainUnit(path, unit, state, result);
+    return llvm::Error::success();
+  };
+  if (files.size() == 1) {
+    // One file: its object is the output, with no link.
+    auto object = impl_->compileToObject(absolutePath(files[0]), result.warnings, addUnit);
     if (!object)
       return object.takeError();
-    for (auto &[name, slot] : unitState.slots)
-      result.slotNames.push_back(slot.displayName);
-    for (auto &[name, global] : unitState.globals)
-      result.exportedData.push_back(name);
-    result.slots += unitState.slots.size();
-    state.units[path] = std::move(unitState);
-    state.dependencies.insert(state.dependencies.end(), unit->dependencies.begin(),
-                              unit->dependencies.end());
-    if (files.size() == 1) {
-      if (auto e = writeFileAtomically(output, *object))
-        return std::move(e);
-    } else {
-      auto objectPath = scratch.write(std::to_string(objects.size()) + ".o", *object);
-      if (!objectPath)
-        return objectPath.takeError();
-      objects.push_back(*objectPath);
-    }
-  }
-  if (files.size() > 1)
-    if (auto e = linkRelocatable(objects, output))
+    if (auto e = writeFileAtomically(output, *object))
+      return std::move(e);
+  } else {
+    ScratchFiles scratch;
+    if (auto e = impl_->compileAll(files, result.warnings, scratch, addUnit))
+      return std::move(e);
+    if (auto e = linkRelocatable(scratch.objects(), output))
       return linkErrorOf(std::move(e), files);
+  }
   result.statePath = statePathFor(files);
   if (auto e = state.save(result.statePath))
     return std::move(e);
@@ -225,215 +397,26 @@ llvm::Expected<MainBuild> WasmBuilder::buildMain(const std::vector<std::string> 
   return result;
 }
 
-namespace {
-
-PatchBuild reportFromEntry(const CacheEntry &entry) {
-  PatchBuild build;
-  build.cacheHit = true;
-  if (auto manifest = PatchManifest::parse(entry.report.value("manifest", "")))
-    build.manifest = std::move(*manifest);
-  else
-    llvm::consumeError(manifest.takeError());
-  build.changed = entry.report.value("changed", std::vector<std::string>{});
-  build.imports = entry.report.value("imports", std::vector<std::string>{});
-  return build;
-}
-
-} // namespace
-
 llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string> &files,
                                                    const std::string &output) {
   auto started = Clock::now();
   auto &impl = *impl_;
-  const std::string statePath = statePathFor(files);
-  for (auto &file : files)
-    if (!llvm::sys::fs::exists(file))
-      return fileUnreadable(file, "no such file");
-  if (!llvm::sys::fs::exists(statePath)) {
-    std::string list;
-    for (auto &f : files)
-      list += " " + f;
-    return setupError(list.substr(1),
-                      "no main-module build of exactly these files to patch; pass the same files "
-                      "as to 'hotcc wasm --main' (or its --state FILE), or build the object "
-                      "first: hotcc wasm --main" + list + " -o OBJECT.o");
-  }
-  auto state = BuildState::load(statePath);
-  if (!state)
-    return state.takeError();
-  if (state->target != impl.target.triple)
-    return setupError("build state " + statePath, "the main module was built for " +
-                                                     state->target + ", this patch is for " +
-                                                     impl.target.triple);
-  // Said by the caller (a warning): the patch may not match the main module's data layout.
-  const bool flagsDiffer = state->flagsKey != impl.flagsKey;
-
-  // Cache lookup: the sources' text and the flags, then the build state.
-  std::string inputs = impl.flagsKey + "\n";
-  for (auto &file : files) {
-    auto path = absolutePath(file);
-    if (!state->units.count(path))
-      return frontend::makeFailure(failure::NotInProgram{path});
-    auto text = readFile(path);
-    if (!text)
-      return text.takeError();
-    inputs += path + "\n" + hex16(llvm::xxh3_64bits(*text)) + "\n";
-  }
-  // The user headers the last build read count too (a header edit is a new patch).
-  for (auto &dep : state->dependencies)
-    if (std::find(files.begin(), files.end(), dep) == files.end())
-      if (auto text = llvm::MemoryBuffer::getFile(dep))
-        inputs += dep + "\n" + hex16(llvm::xxh3_64bits((*text)->getBuffer())) + "\n";
-  const std::string inputsHash = hex16(llvm::xxh3_64bits(inputs));
-
-  // The sources of the last patch again: build against what that patch was built against.
-  const bool repeat = state->lastInputs == inputsHash && !state->before.empty();
-  BuildState base = *state;
-  if (repeat) {
-    auto before = BuildState::fromJson(state->before, statePath);
-    if (!before)
-      return before.takeError();
-    base = std::move(*before);
-  }
-  const std::string key = hex16(llvm::xxh3_64bits(inputsHash + stateKey(base)));
-
+  auto plan = planPatch(files, statePathFor(files), impl.target.triple, impl.flagsKey);
+  if (!plan)
+    return plan.takeError();
+  std::optional<CacheEntry> entry;
   if (impl.options.useCache)
-    if (auto entry = impl.cache.find(key)) {
-      auto bytes = readFile(impl.cache.modulePath(entry->key));
-      if (!bytes)
-        return bytes.takeError();
-      if (auto e = writeFileAtomically(output, *bytes))
-        return std::move(e);
-      if (!repeat) {
-        auto after = BuildState::fromJson(entry->stateAfter, statePath);
-        if (!after)
-          return after.takeError();
-        if (auto e = after->save(statePath))
-          return std::move(e);
-      }
-      auto build = reportFromEntry(*entry);
-      build.flagsDiffer = flagsDiffer;
-      build.output = output;
-      build.statePath = statePath;
-      build.totalMs = msSince(started);
-      return build;
-    }
-
-  PatchBuild build;
-  build.flagsDiffer = flagsDiffer;
-  build.output = output;
-  build.statePath = statePath;
-  PatchManifest manifest;
-  manifest.id = key;
-  manifest.target = impl.target.triple;
-  manifest.after = base.lastPatch.empty() ? "main" : base.lastPatch;
-  BuildState after = base;
-  ScratchFiles scratch;
-  std::vector<std::string> objects;
-  std::vector<std::string> dependencies;
-  auto compileStart = Clock::now();
-  for (auto &file : files) {
-    auto path = absolutePath(file);
-    auto unit = impl.compile(path);
-    if (!unit)
-      return unit.takeError();
-    appendWarnings(build.warnings, *unit);
-    dependencies.insert(dependencies.end(), unit->dependencies.begin(), unit->dependencies.end());
-    auto &unitState = after.units.at(path);
-    auto rewrite = rewriteForPatch(*unit->module, *unit, unitState, base, key);
-    if (!rewrite)
-      return rewrite.takeError();
-    manifest.units.push_back({unitState.tag, unitState.build});
-    for (auto &fill : rewrite->fills) {
-      unitState.slots.at(fill.slot).hash = unit->functions.at(fill.slot).hash;
-      manifest.fills.push_back(fill);
-    }
-    for (auto &name : rewrite->newGlobals)
-      unitState.globals[name] = GlobalState{unit->globals.at(name).layoutHash, key};
-    build.changed.insert(build.changed.end(), rewrite->changedDisplayNames.begin(),
-                         rewrite->changedDisplayNames.end());
-    auto emitStart = Clock::now();
-    auto object = emitWasmObject(*unit->module, impl.options.optLevel);
-    if (!object)
-      return object.takeError();
-    spdlog::debug("{}: clang {:.1f} ms, wasm code generation {:.1f} ms", path,
-                  unit->timing.parseMs + unit->timing.analyzeMs, msSince(emitStart));
-    auto objectPath = scratch.write(std::to_string(objects.size()) + ".o", *object);
-    if (!objectPath)
-      return objectPath.takeError();
-    objects.push_back(*objectPath);
-  }
-  build.compileMs = msSince(compileStart);
-  spdlog::debug("state and cache lookup {:.1f} ms", std::chrono::duration<double, std::milli>(
-                                                       compileStart - started).count());
-
-  auto linkStart = Clock::now();
-  auto linked = scratch.path("patch.wasm");
-  if (!linked)
-    return linked.takeError();
-  if (auto e = linkSideModule(objects, *linked))
-    return linkErrorOf(std::move(e), files);
-  auto bytes = readFile(*linked);
-  if (!bytes)
-    return bytes.takeError();
-  build.linkMs = msSince(linkStart);
-  spdlog::debug("wasm-ld: {:.2f} ms", build.linkMs);
-  auto summary = readWasm(*bytes);
-  if (!summary)
-    return summary.takeError();
-  // What the main module must export for this patch, beyond what `--main` exported itself.
-  auto exportedByHotcc = [&](const std::string &name) {
-    if (name.starts_with("__hotcc_slots_"))
-      return true;
-    for (auto &[path, unit] : after.units)
-      if (unit.globals.count(name))
-        return true;
-    return false;
-  };
-  for (auto &import : summary->imports)
-    if ((import.module == "env" && import.kind == ExternalKind::Function) ||
-        import.module.starts_with("GOT."))
-      if (!exportedByHotcc(import.name))
-        build.imports.push_back(import.name);
-  std::sort(build.imports.begin(), build.imports.end());
-  build.imports.erase(std::unique(build.imports.begin(), build.imports.end()), build.imports.end());
-
-  std::string patch = withCustomSection(*bytes, kManifestSection, manifest.serialize());
-  if (auto e = writeFileAtomically(output, patch))
-    return std::move(e);
-  build.manifest = std::move(manifest);
-
-  after.patches = state->patches + (repeat ? 0 : 1);
-  after.lastInputs = inputsHash;
-  after.lastPatch = key;
-  {
-    std::sort(dependencies.begin(), dependencies.end());
-    dependencies.erase(std::unique(dependencies.begin(), dependencies.end()), dependencies.end());
-    after.dependencies = dependencies;
-  }
-  {
-    BuildState withoutHistory = base;
-    withoutHistory.before.clear();
-    after.before = withoutHistory.toJson();
-  }
-  if (auto e = after.save(statePath))
-    return std::move(e);
-  if (impl.options.useCache) {
-    CacheEntry entry;
-    entry.key = key;
-    entry.inputsHash = inputsHash;
-    std::sort(dependencies.begin(), dependencies.end());
-    dependencies.erase(std::unique(dependencies.begin(), dependencies.end()), dependencies.end());
-    entry.dependencies = dependencies;
-    entry.stateAfter = after.toJson();
-    entry.report = {{"manifest", build.manifest.serialize()},
-                    {"changed", build.changed},
-                    {"imports", build.imports}};
-    impl.cache.store(entry, patch);
-  }
-  build.totalMs = msSince(started);
-  spdlog::debug("patch written, state saved, cache filled: {:.2f} ms after the link",
-                msSince(linkStart) - build.linkMs);
+    entry = impl.cache.find(plan->key);
+  if (!entry)
+    spdlog::debug("state and cache lookup {:.1f} ms", msSince(started));
+  auto build =
+      entry ? impl.reusePatch(*plan, *entry, output) : impl.makePatch(files, *plan, output);
+  if (!build)
+    return build.takeError();
+  build->flagsDiffer = plan->flagsDiffer;
+  build->output = output;
+  build->statePath = plan->statePath;
+  build->totalMs = msSince(started);
   return build;
 }
 
@@ -443,23 +426,14 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPlainSideModule(const std::vector<s
   PatchBuild build;
   build.output = output;
   ScratchFiles scratch;
-  std::vector<std::string> objects;
-  for (auto &file : files) {
-    auto unit = impl_->compile(absolutePath(file));
-    if (!unit)
-      return unit.takeError();
-    appendWarnings(build.warnings, *unit);
-    auto object = emitWasmObject(*unit->module, impl_->options.optLevel);
-    if (!object)
-      return object.takeError();
-    auto objectPath = scratch.write(std::to_string(objects.size()) + ".o", *object);
-    if (!objectPath)
-      return objectPath.takeError();
-    objects.push_back(*objectPath);
-  }
+  auto asItIs = [](const std::string &, frontend::CompiledUnit &) {
+    return llvm::Error::success();
+  };
+  if (auto e = impl_->compileAll(files, build.warnings, scratch, asItIs))
+    return std::move(e);
   build.compileMs = msSince(started);
   auto linkStart = Clock::now();
-  if (auto e = linkSideModule(objects, output))
+  if (auto e = linkSideModule(scratch.objects(), output))
     return linkErrorOf(std::move(e), files);
   build.linkMs = msSince(linkStart);
   build.totalMs = msSince(started);

@@ -304,6 +304,24 @@ struct Compiler::Impl {
                      const clang::PreambleBounds &bounds, clang::DiagnosticOptions &diagOpts,
                      llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs,
                      std::vector<Diagnostic> &warnings);
+  // What the preamble step decided for one compile.
+  struct PreambleUse {
+    bool reused = false;
+    bool headersStable = false;  // the headers are those the committed bodies were compiled with
+    // Where the preamble ends (or would): what the main file includes before it is not part of
+    // the skeleton, with or without a preamble.
+    unsigned end = 0;
+    std::vector<Diagnostic> warnings;  // the preamble's, shown with the compile's
+  };
+  PreambleUse usePreamble(FileState &state, const std::string &file,
+                          clang::CompilerInvocation &invocation, llvm::MemoryBuffer &text,
+                          clang::DiagnosticOptions &diagOpts,
+                          llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs, bool fileIsVirtual,
+                          bool firstCompile);
+  void mapSources(FileState &state, const std::string &file, clang::CompilerInvocation &invocation,
+                  llvm::MemoryBuffer &text, BlankedSources &blanked,
+                  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs, bool fileIsVirtual,
+                  std::set<std::string> &deps);
   // Compiles `file` with its state's lock held.
   llvm::Expected<CompiledUnit> run(FileState &state, const std::string &file,
                                    std::unique_ptr<llvm::MemoryBuffer> text, bool fileIsVirtual,
@@ -530,6 +548,67 @@ bool Compiler::Impl::buildPreamble(FileState &state, const std::string &file,
   return true;
 }
 
+// Reuses or builds the preamble: the PCH of the file's leading #include/#define block.
+Compiler::Impl::PreambleUse
+Compiler::Impl::usePreamble(FileState &state, const std::string &file,
+                            clang::CompilerInvocation &invocation, llvm::MemoryBuffer &text,
+                            clang::DiagnosticOptions &diagOpts,
+                            llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs,
+                            bool fileIsVirtual, bool firstCompile) {
+  PreambleUse use;
+  use.headersStable = !fileIsVirtual;
+  if (!options.usePreamble || !state.settings.usePreamble || fileIsVirtual)
+    return use;
+  auto bounds = limitToHeaders(text.getBuffer(),
+                               clang::ComputePreambleBounds(invocation.getLangOpts(), text, 0));
+  use.end = bounds.Size;
+  auto &entry = state.preamble;
+  if (firstCompile && options.deferPreamble && bounds.Size > 0) {
+    // A compiler parses the headers; building a PCH of them costs more. prepareReload builds
+    // it later, for the reloads.
+    state.preambleDeferred = true;
+  } else if (bounds.Size > 0) {
+    auto t0 = Clock::now();
+    use.reused = entry.preamble && entry.preamble->CanReuse(invocation, text, bounds, *vfs) &&
+                 headersUnchanged(entry);
+    spdlog::debug("preamble check for {}: {:.1f} ms", file, msSince(t0));
+    if (!use.reused) {
+      state.committed = BodyMemory{};  // bodies were judged against the old headers
+      state.preambleDeferred = false;
+      buildPreamble(state, file, invocation, text, bounds, diagOpts, vfs, use.warnings);
+    }
+    use.headersStable = use.reused;
+  } else if (entry.preamble) {
+    // The file lost its leading #includes.
+    entry = PreambleEntry{};
+    state.committed = BodyMemory{};
+  }
+  return use;
+}
+
+// Hands Clang the text to read: the main file (blanked where bodies are unchanged) behind the
+// preamble, and any blanked headers in place of theirs.
+void Compiler::Impl::mapSources(FileState &state, const std::string &file,
+                                clang::CompilerInvocation &invocation, llvm::MemoryBuffer &text,
+                                BlankedSources &blanked,
+                                llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs,
+                                bool fileIsVirtual, std::set<std::string> &deps) {
+  llvm::MemoryBuffer *mainBuffer = blanked.main ? blanked.main.get() : &text;
+  for (auto &[path, buffer] : blanked.others)
+    invocation.getPreprocessorOpts().addRemappedFile(path, buffer.get());
+  if (state.preamble.preamble && options.usePreamble && state.settings.usePreamble &&
+      !fileIsVirtual) {
+    state.preamble.preamble->AddImplicitPreamble(invocation, vfs, mainBuffer);
+    restateMacros(invocation.getPreprocessorOpts(), state.preamble.macros);
+    deps.insert(state.preamble.dependencies.begin(), state.preamble.dependencies.end());
+  } else {
+    invocation.getPreprocessorOpts().addRemappedFile(file, mainBuffer);
+  }
+  // On even when nothing may be skipped: the parser then shows every body to the skipper, which
+  // remembers them for the next compile.
+  invocation.getFrontendOpts().SkipFunctionBodies = options.skipUnchangedBodies && !fileIsVirtual;
+}
+
 llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::string &file,
                                                  std::unique_ptr<llvm::MemoryBuffer> text,
                                                  bool fileIsVirtual, const std::string &unitTag,
@@ -557,69 +636,20 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs = llvm::vfs::getRealFileSystem();
   std::set<std::string> deps;
 
-  // Reuse or build the preamble: the PCH of the file's leading #include/#define block.
-  bool preambleReused = false;
-  std::vector<Diagnostic> preambleWarnings;
-  // Whether the headers are the ones the committed bodies were compiled against.
-  bool headersStable = !fileIsVirtual;
-  // Where the preamble ends (or would): what the main file includes before it is not part of the
-  // skeleton, with or without a preamble.
-  unsigned preambleEnd = 0;
   const bool firstCompile = !state.compiledOnce;
   state.compiledOnce = true;
-  if (options.usePreamble && fileSettings.usePreamble && !fileIsVirtual) {
-    auto bounds = limitToHeaders(text->getBuffer(),
-                                 clang::ComputePreambleBounds(invocation->getLangOpts(), *text, 0));
-    preambleEnd = bounds.Size;
-    auto &entry = state.preamble;
-    if (firstCompile && options.deferPreamble && bounds.Size > 0) {
-      // A compiler parses the headers; building a PCH of them costs more. prepareReload builds
-      // it later, for the reloads.
-      state.preambleDeferred = true;
-    } else if (bounds.Size > 0) {
-      auto t0 = Clock::now();
-      bool reusable = entry.preamble &&
-                      entry.preamble->CanReuse(*invocation, *text, bounds, *vfs) &&
-                      headersUnchanged(entry);
-      spdlog::debug("preamble check for {}: {:.1f} ms", file, msSince(t0));
-      if (reusable) {
-        preambleReused = true;
-      } else {
-        state.committed = BodyMemory{};  // bodies were judged against the old headers
-        state.preambleDeferred = false;
-        buildPreamble(state, file, *invocation, *text, bounds, diagOpts, vfs, preambleWarnings);
-      }
-      headersStable = preambleReused;
-    } else if (entry.preamble) {
-      // The file lost its leading #includes.
-      entry = PreambleEntry{};
-      state.committed = BodyMemory{};
-    }
-  }
+  auto preamble = usePreamble(state, file, *invocation, *text, diagOpts, vfs, fileIsVirtual,
+                              firstCompile);
 
   const BodyMemory *previousBodies = nullptr;
-  if (allowSkipping && headersStable && options.skipUnchangedBodies)
+  if (allowSkipping && preamble.headersStable && options.skipUnchangedBodies)
     if (state.committed.valid)
       previousBodies = &state.committed;
   // Unchanged bodies are blanked in the text Clang reads (see BlankedSources).
   BlankedSources blanked;
   if (previousBodies)
     blanked = blankUnchangedBodies(*previousBodies, file, text->getBuffer());
-  llvm::MemoryBuffer *mainBuffer = blanked.main ? blanked.main.get() : text.get();
-  for (auto &[path, buffer] : blanked.others)
-    invocation->getPreprocessorOpts().addRemappedFile(path, buffer.get());
-  if (state.preamble.preamble && options.usePreamble && fileSettings.usePreamble &&
-      !fileIsVirtual) {
-    state.preamble.preamble->AddImplicitPreamble(*invocation, vfs, mainBuffer);
-    restateMacros(invocation->getPreprocessorOpts(), state.preamble.macros);
-    deps.insert(state.preamble.dependencies.begin(), state.preamble.dependencies.end());
-  } else {
-    invocation->getPreprocessorOpts().addRemappedFile(file, mainBuffer);
-  }
-  // On even when nothing may be skipped: the parser then shows every body to the skipper, which
-  // remembers them for the next compile.
-  invocation->getFrontendOpts().SkipFunctionBodies =
-      options.skipUnchangedBodies && !fileIsVirtual;
+  mapSources(state, file, *invocation, *text, blanked, vfs, fileIsVirtual, deps);
   // Kept for a retry in full: the compile below owns `text` through the remapping.
   std::string textCopy = previousBodies ? text->getBuffer().str() : std::string();
 
@@ -636,7 +666,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   if (!ci.createTarget())
     return makeFailure(failure::CompileError{file, collector.take()});
 
-  HotccCodeGenAction action(unit, deps, previousBodies, &blanked, preambleEnd);
+  HotccCodeGenAction action(unit, deps, previousBodies, &blanked, preamble.end);
   auto executeStart = Clock::now();
   bool ok = ci.ExecuteAction(action);
   spdlog::debug("clang on {}: {:.1f} ms (setup {:.1f} ms)", file, msSince(executeStart),
@@ -648,14 +678,14 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
       return llvm::make_error<OutcomeError>(compileErrorOf(file, "compilation failed"));
     return makeFailure(failure::CompileError{file, collector.take()});
   }
-  unit.warnings = std::move(preambleWarnings);
+  unit.warnings = std::move(preamble.warnings);
   appendDiagnostics(unit.warnings, collector.take());
   unit.timing.parseMs = msSince(started);
-  unit.timing.preambleReused = preambleReused;
+  unit.timing.preambleReused = preamble.reused;
   deps.insert(file);
   unit.dependencies.assign(deps.begin(), deps.end());
 
-  auto analyseStart = Clock::now();
+  auto analyzeStart = Clock::now();
   const std::string promotedSuffix = promotedSuffixFor(unitTag, options.identifierSafeNames);
   normalizeAndHash(*unit.module, action.facts(), promotedSuffix,
                    action.skipper().skippedInternalNames(), fileSettings.renamedGlobals, unit);
@@ -668,8 +698,8 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   // preamble must match for the remembered bodies to stay valid.
   if (firstCompile && state.preambleDeferred)
     state.headersAtFirstCompile = std::move(outcome.readHashes);
-  spdlog::debug("{}: normalise {:.2f} ms, remember bodies {:.2f} ms", file,
-                std::chrono::duration<double, std::milli>(normalizedAt - analyseStart).count(),
+  spdlog::debug("{}: normalize {:.2f} ms, remember bodies {:.2f} ms", file,
+                std::chrono::duration<double, std::milli>(normalizedAt - analyzeStart).count(),
                 msSince(normalizedAt));
   if (previousBodies && outcome.skeletonChanged && outcome.skipped > 0) {
     // Something outside the bodies changed: what the skipped bodies mean may have changed too.
@@ -687,8 +717,8 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   unit.skippedFunctions = std::move(outcome.skippedLinkNames);
   unit.timing.skippedBodies = outcome.skipped;
   // Hashing and naming are the analysis; the skipper's bookkeeping belongs to the parse.
-  unit.timing.analyseMs =
-      std::chrono::duration<double, std::milli>(normalizedAt - analyseStart).count();
+  unit.timing.analyzeMs =
+      std::chrono::duration<double, std::milli>(normalizedAt - analyzeStart).count();
   unit.timing.parseMs += msSince(normalizedAt);
   return unit;
 }

@@ -56,7 +56,7 @@ std::string inProcessObjection(const llvm::opt::Option &option) {
     return "dependency files are for build systems; hotcc follows includes itself";
   auto name = option.getName();
   if (name.starts_with("flto") || name.starts_with("fno-lto"))
-    return "the JIT compiles each file's module itself; there is no link-time optimisation";
+    return "the JIT compiles each file's module itself; there is no link-time optimization";
   if (name.starts_with("fsanitize") || name.starts_with("fno-sanitize"))
     return "sanitizers need their runtime in the process, which hotcc does not load";
   if (name.starts_with("fprofile") || name.starts_with("fno-profile") ||

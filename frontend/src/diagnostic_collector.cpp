@@ -112,6 +112,7 @@ void DiagnosticCollector::HandleDiagnostic(clang::DiagnosticsEngine::Level level
   llvm::SmallString<256> message;
   info.FormatDiagnostic(message);
   d.message = rewriteMessageForTesting(message.str().str());
+  // Clang 22 made the lookup a member of the engine's DiagnosticIDs (custom IDs are per engine).
   d.option = info.getDiags()->getDiagnosticIDs()->getWarningOptionForDiag(info.getID()).str();
   if (!d.option.empty())
     d.option = "-W" + d.option;

@@ -359,7 +359,7 @@ private:
   }
 
   // Names a helper after its content, callees first, so that its printed body (which names its
-  // callees) no longer depends on the order Clang numbered its initialisers in.
+  // callees) no longer depends on the order Clang numbered its initializers in.
   void nameHelper(llvm::Function *fn) {
     if (!namedHelpers_.insert(fn).second)
       return;
@@ -453,9 +453,9 @@ private:
     }
   }
 
-  // A global with a dynamic initialiser (a constructor call, `std::string s = "..."`) is set up by
-  // a helper that global_ctors reaches; its content stands for the initialiser.
-  void hashDynamicInitialisers() {
+  // A global with a dynamic initializer (a constructor call, `std::string s = "..."`) is set up by
+  // a helper that global_ctors reaches; its content stands for the initializer.
+  void hashDynamicInitializers() {
     auto *ctors = module_.getNamedGlobal("llvm.global_ctors");
     if (!ctors || !ctors->hasInitializer())
       return;
@@ -486,7 +486,7 @@ private:
   }
 
   void describeGlobals() {
-    hashDynamicInitialisers();
+    hashDynamicInitializers();
     for (auto &g : module_.globals()) {
       if (g.isDeclaration() || g.getName().starts_with("llvm."))
         continue;

@@ -1,5 +1,5 @@
 // Turns a freshly generated module into one the engine can diff against the last: names that
-// do not depend on how many string literals or initialisers came before, internal symbols promoted
+// do not depend on how many string literals or initializers came before, internal symbols promoted
 // to file-unique shared names, and a content hash per function body and per global.
 #pragma once
 #include "decl_facts.hpp"

@@ -12,7 +12,7 @@
 namespace hotcc::frontend {
 
 namespace {
-// Global initialisers, in the order the C++ rules want them, each a function to call.
+// Global initializers, in the order the C++ rules want them, each a function to call.
 std::vector<const llvm::Function *> constructorsOf(const llvm::Module &m) {
   // (priority, position in the array): equal priorities keep the order the file gave them.
   std::vector<std::tuple<std::uint64_t, std::size_t, const llvm::Function *>> ordered;
@@ -39,7 +39,7 @@ std::vector<const llvm::Function *> constructorsOf(const llvm::Module &m) {
 }
 
 // Does running `fn` touch storage created in this reload? Looks through module-local helpers only:
-// an initialiser is compiler-made code that stores into the globals it constructs.
+// an initializer is compiler-made code that stores into the globals it constructs.
 bool touchesNewData(const llvm::Value *v, const std::set<std::string> &newData,
                     std::set<const llvm::Value *> &seen) {
   if (!seen.insert(v).second)
@@ -71,9 +71,9 @@ bool isSpecialArray(const llvm::GlobalVariable &g) {
          name == "llvm.compiler.used";
 }
 
-// The initialisers to run: Clang's per-file `_GLOBAL__sub_I_*` only calls one init function per
+// The initializers to run: Clang's per-file `_GLOBAL__sub_I_*` only calls one init function per
 // global, so it is opened up and each of those is chosen by whether its global is new.
-std::vector<const llvm::Function *> initialisersToRun(const llvm::Module &m,
+std::vector<const llvm::Function *> initializersToRun(const llvm::Module &m,
                                                       const std::set<std::string> &newData) {
   std::vector<const llvm::Function *> run;
   for (const auto *ctor : constructorsOf(m)) {
@@ -153,7 +153,7 @@ void dropUnusedLocals(llvm::Module &m) {
   }
 }
 
-void optimiseModule(llvm::Module &m, llvm::TargetMachine *machine, int optLevel) {
+void optimizeModule(llvm::Module &m, llvm::TargetMachine *machine, int optLevel) {
   if (optLevel <= 0)
     return;
   llvm::LoopAnalysisManager lam;

@@ -182,7 +182,7 @@ bool Engine::Impl::giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler
 
 bool Engine::Impl::planUnit(Pending &p, const jit::LiveState &planning, jit::LiveState *later) {
   Unit &unit = *p.unit;
-  auto analyseStart = Clock::now();
+  auto analyzeStart = Clock::now();
   p.reused.clear();
   p.plan = jit::planReload(p.cu, unit.path, planning, quiescent, layoutPolicy);
   for (auto &name : p.plan.compile)
@@ -193,7 +193,7 @@ bool Engine::Impl::planUnit(Pending &p, const jit::LiveState &planning, jit::Liv
     return false;
   }
   splitUnit(p);
-  p.report.times.analyseMs = p.cu.timing.analyseMs + msSince(analyseStart);
+  p.report.times.analyzeMs = p.cu.timing.analyzeMs + msSince(analyzeStart);
 
   // What later units of the batch plan against: this unit's definitions as if already live.
   if (!later)
@@ -622,7 +622,7 @@ ReloadReport mergeReports(std::vector<ReloadReport> reports) {
     merged.capturedValues.insert(report.capturedValues.begin(), report.capturedValues.end());
     merged.unchanged += report.unchanged;
     merged.times.parseMs += report.times.parseMs;
-    merged.times.analyseMs += report.times.analyseMs;
+    merged.times.analyzeMs += report.times.analyzeMs;
     merged.times.compileMs = std::max(merged.times.compileMs, report.times.compileMs);
     merged.times.redirectMs += report.times.redirectMs;
     merged.times.totalMs = std::max(merged.times.totalMs, report.times.totalMs);

@@ -15,7 +15,7 @@ namespace hotcc::jit {
 
 using frontend::dropSpecialArrays;
 using frontend::dropUnusedLocals;
-using frontend::initialisersToRun;
+using frontend::initializersToRun;
 
 std::string versionedBodyName(const std::string &linkName, std::uint64_t hash) {
   std::string out;
@@ -63,7 +63,7 @@ SplitModules splitModule(const llvm::Module &source, const frontend::CompiledUni
                          const SplitInput &input) {
   SplitModules out;
 
-  // Persistent half: storage, library code, and the initialiser of what is new (nothing to clone
+  // Persistent half: storage, library code, and the initializer of what is new (nothing to clone
   // when nothing is new, the common case of an edited body).
   if (!input.newData.empty() || !input.newLibrary.empty()) {
     llvm::ValueToValueMapTy map;
@@ -75,16 +75,16 @@ SplitModules splitModule(const llvm::Module &source, const frontend::CompiledUni
              labelsDefinedWith(gv, defines);
     };
     auto persistent = llvm::CloneModule(source, map, defines);
-    auto initialisers = initialisersToRun(source, input.newData);
+    auto initializers = initializersToRun(source, input.newData);
     dropSpecialArrays(*persistent);
-    if (!initialisers.empty()) {
+    if (!initializers.empty()) {
       auto &ctx = persistent->getContext();
       auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), false);
       out.initializer = "__hotcc_init." + input.unitTag + "." + std::to_string(input.reloadId);
       auto *init = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
                                           out.initializer, *persistent);
       llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", init));
-      for (const auto *fn : initialisers)
+      for (const auto *fn : initializers)
         b.CreateCall(llvm::cast<llvm::Function>(map[fn]));
       b.CreateRetVoid();
     }

@@ -1,5 +1,5 @@
 // Cuts a unit's module into what a reload links: a persistent module (storage of new globals,
-// library functions, the initialiser that constructs just the new globals) that is never unloaded,
+// library functions, the initializer that constructs just the new globals) that is never unloaded,
 // and a code module holding the new bodies of changed hot functions under versioned names, every
 // call among them still going through the stubs.
 #pragma once
@@ -19,7 +19,7 @@ struct SplitInput {
   std::set<std::string> newData;      // data globals to define
   std::set<std::string> newLibrary;   // library functions to define
   std::uint64_t reloadId = 0;
-  std::string unitTag;  // several files reload in one batch: their initialisers need distinct names
+  std::string unitTag;  // several files reload in one batch: their initializers need distinct names
 };
 
 struct SplitModules {

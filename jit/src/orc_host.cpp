@@ -110,9 +110,9 @@ llvm::Expected<std::unique_ptr<OrcHost>> OrcHost::create(int optLevel, ExitHandl
                    layer->addPlugin(std::move(*ehFrames));
                    return std::unique_ptr<llvm::orc::ObjectLayer>(std::move(layer));
                  })
-                 // No platform runtime: initialisers and exit handlers are ours, TLS is emulated.
+                 // No platform runtime: initializers and exit handlers are ours, TLS is emulated.
                  .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
-                 // Modules (a batch has one or two per file) are optimised and compiled on every
+                 // Modules (a batch has one or two per file) are optimized and compiled on every
                  // core while the reloading thread waits for their addresses.
                  .setNumCompileThreads(std::max(1u, std::thread::hardware_concurrency()))
                  // Each file's modules have a context of their own (shared by its two halves,
@@ -291,7 +291,7 @@ bool OrcHost::isKnown(const std::string &name) const {
   return dlsym(RTLD_DEFAULT, name.c_str()) != nullptr;
 }
 
-// Runs on the JIT's compile threads: each optimisation borrows a target machine of its own (they
+// Runs on the JIT's compile threads: each optimization borrows a target machine of its own (they
 // cache subtargets without a lock).
 llvm::Error OrcHost::optimize(llvm::orc::ThreadSafeModule &module) {
   std::unique_ptr<llvm::TargetMachine> machine;
@@ -309,7 +309,7 @@ llvm::Error OrcHost::optimize(llvm::orc::ThreadSafeModule &module) {
     machine = std::move(*created);
   }
   module.withModuleDo(
-      [&](llvm::Module &m) { frontend::optimiseModule(m, machine.get(), optLevel_); });
+      [&](llvm::Module &m) { frontend::optimizeModule(m, machine.get(), optLevel_); });
   std::lock_guard lock(optimizerMutex_);
   idleOptimizers_.push_back(std::move(machine));
   return llvm::Error::success();

@@ -32,9 +32,20 @@ static void checkGlobalLayout(const frontend::GlobalInfo &now, const frontend::G
                                [&](const auto &l) { return l.name == after.name; });
     if (before == was.layouts.end() || *before == after)
       continue;
+    named = true;
+    // The record's own refusal (live code uses it) gains the global as its holder.
+    auto same = std::find_if(plan.refusals.begin(), plan.refusals.end(), [&](auto &refusal) {
+      auto *layout = std::get_if<failure::LayoutChangeRefused>(&refusal);
+      return layout && layout->change.type == after.name && layout->holder.empty();
+    });
+    if (same != plan.refusals.end()) {
+      auto &layout = std::get<failure::LayoutChangeRefused>(*same);
+      layout.holder = was.displayName;
+      layout.holderLocation = was.location;
+      continue;
+    }
     plan.refusals.push_back(failure::LayoutChangeRefused{
         unitPath, toLayoutChange({*before, after, {}}), was.displayName, was.location});
-    named = true;
   }
   const std::string vtablePrefix = "vtable for ";
   if (named)

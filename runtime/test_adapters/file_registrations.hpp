@@ -1,5 +1,5 @@
 // Which file registered which test, for a test adapter (see hotcc/test_adapter_abi.h). A file's
-// registrations are pending while its initialisers run and replace the file's previous tests only
+// registrations are pending while its initializers run and replace the file's previous tests only
 // when the engine accepted the compile; registrations outside any file (code under test that
 // defines tests, the host's own) go to the file "". Tests made for several files at once
 // (GoogleTest's parameterized suites spread over files) are appended to the files `owner` names.

@@ -77,7 +77,7 @@ void copyError(const std::string &message, char *error, size_t size) {
 
 // Flags are parsed once: GoogleTest ignores InitGoogleTest after the first call. Watch mode runs
 // with the same arguments each time, so the filter they gave is kept and extended per run.
-std::string initialise(int argc, const char *const *args) {
+std::string initialize(int argc, const char *const *args) {
   static bool done = false;
   static std::string userFilter;
   if (done)
@@ -116,7 +116,7 @@ int run(int argc, const char *const *args, const char *const *files, size_t file
       copyError("GoogleTest: --gtest_list_tests is not supported by hotcc test", error, errorSize);
       return -1;
     }
-  std::string userFilter = initialise(argc, args);
+  std::string userFilter = initialize(argc, args);
 
   // Left out: everything GoogleTest has that is not a current test of a wanted file.
   std::vector<std::string> wanted(files, files + fileCount);

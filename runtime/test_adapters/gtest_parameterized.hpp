@@ -5,7 +5,7 @@
 // file again on save, and the file's new patterns and generators must replace its old ones. So
 // each compile of a test file gets a registry of its own (test files' calls to
 // UnitTest::parameterized_test_registry() are bound to parameterizedRegistry()), expanded as soon
-// as the file's initialisers have run: the tests it makes reach MakeAndRegisterTestInfo from the
+// as the file's initializers have run: the tests it makes reach MakeAndRegisterTestInfo from the
 // file's own code and are recorded as the file's tests, like TEST's.
 //
 // A suite may be spread over files (its TEST_Ps in one, an INSTANTIATE_TEST_SUITE_P in another:
@@ -13,7 +13,7 @@
 // host loads them again as a group, into one registry expanded when all of them have run, and
 // each test goes to the file of its TEST_P.
 //
-// Typed tests (TYPED_TEST, INSTANTIATE_TYPED_TEST_SUITE_P) register while the file initialises,
+// Typed tests (TYPED_TEST, INSTANTIATE_TYPED_TEST_SUITE_P) register while the file initializes,
 // through MakeAndRegisterTestInfo already; what is kept here is which type-parameterized suites
 // the file registers and instantiates (always in one file), for GoogleTest's check that each is
 // instantiated.
@@ -79,7 +79,7 @@ public:
       it->second.instantiated = true;
   }
 
-  // The loading file's initialisers have run; `keep`: the engine kept the compile. Its tests are
+  // The loading file's initializers have run; `keep`: the engine kept the compile. Its tests are
   // made now, while its registrations are still recorded (a group's at endGroup()).
   void end(bool keep) {
     if (keep && pending_) {

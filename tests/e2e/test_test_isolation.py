@@ -44,7 +44,7 @@ TEST_CASE("calls abort", "[crash]") {
 }
 
 TEST_CASE("loops forever", "[hang]") {
-  volatile unsigned long spins = 0;  // volatile: the loop must not be optimised away
+  volatile unsigned long spins = 0;  // volatile: the loop must not be optimized away
   for (;;)
     spins = spins + 1;
 }

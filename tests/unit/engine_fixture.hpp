@@ -1,6 +1,7 @@
 // An engine over one temporary source file, for tests that rewrite the file and reload.
 #pragma once
 #include "hotcc/engine.hpp"
+#include "outcome_checks.hpp"
 #include "temp_source.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,11 +12,10 @@ struct EngineFixture {
   explicit EngineFixture(const std::string &text, const std::string &name = "hot.cpp",
                          EngineOptions options = {})
       : source(name, text) {
-    std::string error;
-    engine = Engine::create(std::move(options), error);
+    engine = makeEngine(std::move(options));
     REQUIRE(engine);
     auto report = engine->addFile(source.path());
-    INFO(report.error);
+    INFO(summary(report));
     REQUIRE(report.ok);
   }
 
@@ -26,7 +26,7 @@ struct EngineFixture {
 
   ReloadReport editOk(const std::string &text) {
     auto report = edit(text);
-    INFO(report.error);
+    INFO(summary(report));
     REQUIRE(report.ok);
     return report;
   }

@@ -1,5 +1,5 @@
 // C++ in hot code: constructors once, destructors at shutdown, templates, lambdas, inline
-// functions, thread_local, virtual calls on objects made before a reload, optimised builds.
+// functions, thread_local, virtual calls on objects made before a reload, optimized builds.
 #include "engine_fixture.hpp"
 
 #include <thread>

@@ -19,11 +19,10 @@ TEST_CASE("multi-file: files use each other's functions and globals; edits reloa
                                     "int bonus(int n) { return n * 2 + base(); }\n");
   hotcc::EngineOptions options;
   options.includeDirs = {dir.dir().string()};
-  std::string error;
-  auto engine = hotcc::Engine::create(options, error);
+  auto engine = hotcc::test::makeEngine(options);
   REQUIRE(engine);
   for (auto &report : engine->addFiles({mainFile, utilFile})) {
-    INFO(report.error);
+    INFO(hotcc::test::summary(report));
     REQUIRE(report.ok);
   }
   auto *run = engine->lookupFunction<int(int)>("_Z3runi");
@@ -32,7 +31,7 @@ TEST_CASE("multi-file: files use each other's functions and globals; edits reloa
 
   write("util.cpp", "#include \"shared.h\"\nint calls = 0;\nint bonus(int n) { return n * 100 + base(); }\n");
   auto report = engine->reloadFile(utilFile);
-  INFO(report.error);
+  INFO(hotcc::test::summary(report));
   REQUIRE(report.ok);
   CHECK(report.compiled == std::vector<std::string>{"bonus"});
   CHECK(run(5) == 502);
@@ -43,7 +42,7 @@ TEST_CASE("multi-file: files use each other's functions and globals; edits reloa
   auto reports = engine->reloadChanged();
   REQUIRE(reports.size() == 2);
   for (auto &r : reports) {
-    INFO(r.error);
+    INFO(hotcc::test::summary(r));
     CHECK(r.ok);
   }
   CHECK(run(5) == 514);
@@ -66,12 +65,11 @@ TEST_CASE("multi-file: an inline function two files define differently keeps the
   auto second = write("second.cpp", "#include \"check.h\"\nint fromSecond() { return check(); }\n");
   hotcc::EngineOptions options;
   options.includeDirs = {dir.dir().string()};
-  std::string error;
-  auto engine = hotcc::Engine::create(options, error);
+  auto engine = hotcc::test::makeEngine(options);
   REQUIRE(engine);
   REQUIRE(engine->addFile(first).ok);
   auto report = engine->addFile(second);
-  INFO(report.error);
+  INFO(hotcc::test::summary(report));
   REQUIRE(report.ok);
   auto *fromFirst = engine->lookupFunction<int()>("_Z9fromFirstv");
   auto *fromSecond = engine->lookupFunction<int()>("_Z10fromSecondv");
@@ -102,7 +100,7 @@ TEST_CASE("multi-file: an inline function two files define differently keeps the
     write("check.h", "#pragma once\n#ifndef CHECK_FAILS\n#define CHECK_FAILS 1\n#endif\n"
                      "inline int check() { return CHECK_FAILS * 3; }\n");
     for (auto &r : engine->reloadChanged()) {
-      INFO(r.error);
+      INFO(hotcc::test::summary(r));
       CHECK(r.ok);
     }
     CHECK(fromSecond() == 3);  // the only file that defines it now
@@ -111,7 +109,7 @@ TEST_CASE("multi-file: an inline function two files define differently keeps the
     write("check.h", "#pragma once\n#ifndef CHECK_FAILS\n#define CHECK_FAILS 1\n#endif\n"
                      "inline int check() { return CHECK_FAILS * 2; }\n");
     for (auto &r : engine->reloadChanged()) {
-      INFO(r.error);
+      INFO(hotcc::test::summary(r));
       CHECK(r.ok);
     }
     CHECK(fromFirst() == 200);
@@ -129,11 +127,10 @@ TEST_CASE("multi-file: -p takes each file's flags from compile_commands.json", "
       << "-c app.cpp -o app.o\", \"file\": \"app.cpp\"}]\n";
   hotcc::EngineOptions options;
   options.compileDatabaseDir = dir.dir().string();
-  std::string error;
-  auto engine = hotcc::Engine::create(options, error);
+  auto engine = hotcc::test::makeEngine(options);
   REQUIRE(engine);
   auto report = engine->addFile((dir.dir() / "app.cpp").string());
-  INFO(report.error);
+  INFO(hotcc::test::summary(report));
   REQUIRE(report.ok);
   CHECK(engine->lookupFunction<int()>("_Z6answerv")() == 42);
 }
@@ -145,11 +142,10 @@ TEST_CASE("multi-file: every file's global constructors run once", "[jit][multi]
   std::ofstream(dir.dir() / "b.cpp") << "#include <string>\nextern std::string a;\nstd::string b = \"right\";\n"
                                         "struct S { int v; S() : v(2) {} };\nS sb;\n"
                                         "std::string both() { return a + b; }\n";
-  std::string error;
-  auto engine = hotcc::Engine::create({}, error);
+  auto engine = hotcc::test::makeEngine();
   REQUIRE(engine);
   for (auto &report : engine->addFiles({(dir.dir() / "a.cpp").string(), (dir.dir() / "b.cpp").string()})) {
-    INFO(report.error);
+    INFO(hotcc::test::summary(report));
     REQUIRE(report.ok);
   }
   CHECK(engine->lookupFunction<std::string()>("both")() == "leftright");
@@ -160,8 +156,7 @@ TEST_CASE("multi-file: a function cut from one file and pasted into another", "[
   auto a = (dir.dir() / "a.cpp").string(), b = (dir.dir() / "b.cpp").string();
   std::ofstream(a) << "int helper() { return 1; }\n";
   std::ofstream(b) << "int helper();\nint use() { return helper(); }\n";
-  std::string error;
-  auto engine = hotcc::Engine::create({}, error);
+  auto engine = hotcc::test::makeEngine();
   REQUIRE(engine);
   for (auto &r : engine->addFiles({a, b}))
     REQUIRE(r.ok);
@@ -170,15 +165,14 @@ TEST_CASE("multi-file: a function cut from one file and pasted into another", "[
   REQUIRE(engine->reloadFile(a).ok);
   std::ofstream(b) << "int helper() { return 2; }\nint use() { return helper(); }\n";
   auto report = engine->reloadFile(b);
-  INFO(report.error);
+  INFO(hotcc::test::summary(report));
   REQUIRE(report.ok);
   CHECK(use() == 2);
 }
 
 TEST_CASE("multi-file: a stub whose first link failed is not handed out", "[jit][multi]") {
   hotcc::test::TempSource src("f.cpp", "int missing();\nint update() { return missing(); }\n");
-  std::string error;
-  auto engine = hotcc::Engine::create({}, error);
+  auto engine = hotcc::test::makeEngine();
   REQUIRE(engine);
   CHECK_FALSE(engine->addFile(src.path()).ok);
   CHECK(engine->lookup("update") == nullptr);

@@ -63,8 +63,7 @@ TEST_CASE("skipping: header edits reach every body", "[jit][skip]") {
   std::ofstream(dir.dir() / "k.h") << "#pragma once\nconstexpr int kValue = 3;\n";
   hotcc::EngineOptions options;
   options.includeDirs = {dir.dir().string()};
-  std::string error;
-  auto engine = hotcc::Engine::create(options, error);
+  auto engine = hotcc::test::makeEngine(options);
   REQUIRE(engine);
   auto main = dir.dir() / "m.cpp";
   std::ofstream(main) << "#include \"k.h\"\nint value() { return kValue; }\nint other() { return 1; }\n";
@@ -73,7 +72,7 @@ TEST_CASE("skipping: header edits reach every body", "[jit][skip]") {
   CHECK(value() == 3);
   std::ofstream(dir.dir() / "k.h") << "#pragma once\nconstexpr int kValue = 9;\n";
   auto report = engine->reloadFile((dir.dir() / "k.h").string());
-  INFO(report.error);
+  INFO(hotcc::test::summary(report));
   REQUIRE(report.ok);
   CHECK(value() == 9);
 }
@@ -130,7 +129,7 @@ TEST_CASE("skipping: an edit in a file a unity build includes re-parses only tha
   part.write("int part_a(int x) { return x + 100; }\n"
              "int part_b(int x) { return x * 2; }\n");
   auto report = f.engine->reloadFile(part.path());
-  INFO(report.error);
+  INFO(hotcc::test::summary(report));
   REQUIRE(report.ok);
   CHECK(report.compiled == std::vector<std::string>{"part_a"});
   CHECK(fn(3) == 103 + 6);
@@ -170,7 +169,7 @@ TEST_CASE("skipping: text appended to an included file reaches the code after it
   CHECK(use() == 105);
   impl.write("#define LIMIT 1\nint helper(void) { return 5; }\n#undef LIMIT\n#define LIMIT 2\n");
   auto report = f.engine->reloadFile(impl.path());
-  INFO(report.error);
+  INFO(hotcc::test::summary(report));
   REQUIRE(report.ok);
   CHECK(use() == 205);
 }

@@ -1,5 +1,9 @@
 #include "hotcc/exit_handlers.hpp"
 #include "hotcc/registry.hpp"
+#include "hotcc/result.hpp"
+
+#include <set>
+#include <utility>
 
 #include <catch2/catch.hpp>
 
@@ -47,14 +51,20 @@ TEST_CASE("registry: rollback steps back one version at a time", "[runtime]") {
   CHECK(slot == reinterpret_cast<void *>(bodyA));
   auto status = registry.rollback("g");
   CHECK_FALSE(status);
-  CHECK(status.message().find("no earlier version") != std::string::npos);
+  auto *none = std::get_if<hotcc::failure::NoEarlierVersion>(&status.failure());
+  REQUIRE(none);
+  CHECK(none->function == "g");
   CHECK(slot == reinterpret_cast<void *>(bodyA));
 }
 
 TEST_CASE("registry: unknown names and undeclared activation fail cleanly", "[runtime]") {
   Registry registry;
   CHECK_FALSE(registry.find("nope"));
-  CHECK_FALSE(registry.rollback("nope"));
+  auto rollback = registry.rollback("nope");
+  REQUIRE_FALSE(rollback);
+  auto *unknown = std::get_if<hotcc::failure::UnknownFunction>(&rollback.failure());
+  REQUIRE(unknown);
+  CHECK(unknown->name == "nope");
   CHECK_FALSE(registry.activate("nope", 1, 0x10, 1));
 }
 
@@ -109,4 +119,29 @@ TEST_CASE("exit handlers run newest first, once, through the __cxa_atexit entry"
   handlers.runAll();
   CHECK(exitOrder.size() == 3);
   CHECK(hotcc_rt_cxa_atexit(recordExit, &one, nullptr) != 0);
+}
+
+TEST_CASE("outcomes: every failure and notice kind has a stable name", "[runtime][outcome]") {
+  CHECK(std::string(hotcc::kindName(hotcc::Failure(hotcc::failure::SignatureChange{}))) ==
+        "signature-change");
+  CHECK(std::string(hotcc::kindName(hotcc::Failure(hotcc::failure::Crash{}))) == "crash");
+  CHECK(std::string(hotcc::kindName(hotcc::Notice(hotcc::notice::RemovedFunctionKept{}))) ==
+        "removed-function-kept");
+  // Every kind is named, none twice.
+  std::set<std::string> names;
+  auto collect = [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (names.insert(hotcc::kindName(hotcc::Failure(std::variant_alternative_t<I, hotcc::Failure>{}))),
+     ...);
+  };
+  collect(std::make_index_sequence<std::variant_size_v<hotcc::Failure>>{});
+  CHECK(names.size() == std::variant_size_v<hotcc::Failure>);
+}
+
+TEST_CASE("outcomes: Result carries a value or a typed failure", "[runtime][outcome]") {
+  hotcc::Result<int> good = 7;
+  REQUIRE(good);
+  CHECK(*good == 7);
+  hotcc::Result<int> bad = hotcc::failure::NoMain{};
+  REQUIRE_FALSE(bad);
+  CHECK(std::holds_alternative<hotcc::failure::NoMain>(bad.failure()));
 }

@@ -3,6 +3,7 @@
 // in one process.
 #include "temp_source.hpp"
 
+#include "hotcc/frontend/outcome_error.hpp"
 #include "hotcc/wasm/build_state.hpp"
 #include "hotcc/wasm/patch_manifest.hpp"
 #include "hotcc/wasm/wasm_binary.hpp"
@@ -11,12 +12,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
 
 using hotcc::test::TempSource;
 using namespace hotcc::wasm;
+namespace failure = hotcc::failure;
+using hotcc::Failure;
 
 namespace {
 
@@ -38,19 +43,47 @@ std::unique_ptr<WasmBuilder> makeBuilder(const TempSource &src, WasmTarget targe
   return must(WasmBuilder::create(options));
 }
 
-// The value, or the test fails with the error's text.
+// A failure in a test's own message: its kind and main subject.
+std::string describe(const Failure &f) {
+  std::string out = hotcc::kindName(f);
+  if (auto *link = std::get_if<failure::LinkError>(&f))
+    out += ": " + link->detail;
+  if (auto *setup = std::get_if<failure::SetupError>(&f))
+    out += ": " + setup->subject + ": " + setup->problem;
+  if (auto *compile = std::get_if<failure::CompileError>(&f))
+    for (auto &d : compile->diagnostics)
+      out += "\n  " + d.where.file + ":" + std::to_string(d.where.line) + ": " + d.message;
+  return out;
+}
+
+// The value, or the test fails saying what the failure was.
 template <class T> T must(llvm::Expected<T> value) {
   if (!value)
-    FAIL(llvm::toString(value.takeError()));
+    FAIL(describe(hotcc::frontend::toFailure(value.takeError())));
   return std::move(*value);
 }
 
-// The error's text; empty when there was none.
-template <class T> std::string failureOf(llvm::Expected<T> value) {
-  return value ? std::string() : llvm::toString(value.takeError());
+// The failure an error carries; the test fails when there was none.
+Failure failureOf(llvm::Error error) {
+  if (!error)
+    FAIL("expected a failure, and it succeeded");
+  return hotcc::frontend::toFailure(std::move(error));
 }
-std::string failureOf(llvm::Error error) {
-  return error ? llvm::toString(std::move(error)) : std::string();
+template <class T> Failure failureOf(llvm::Expected<T> value) {
+  return failureOf(value.takeError());
+}
+
+// The failure as the kind expected; the test fails when it is another.
+template <class Kind> Kind as(const Failure &f) {
+  auto *kind = std::get_if<Kind>(&f);
+  if (!kind)
+    FAIL("a " << describe(f) << " failure, not the kind expected");
+  return *kind;
+}
+
+bool anyContains(const std::vector<std::string> &items, const std::string &part) {
+  return std::any_of(items.begin(), items.end(),
+                     [&](auto &item) { return item.find(part) != std::string::npos; });
 }
 
 WasmSummary summaryOf(const std::string &path) {
@@ -191,28 +224,36 @@ TEST_CASE("changes a running main module cannot take are refused before anything
   auto out = (src.dir() / "p.wasm").string();
 
   SECTION("no main build yet") {
-    CHECK_THAT(failureOf(builder->buildPatch({src.path()}, out)), Catch::Contains("hotcc wasm --main"));
+    auto setup = as<failure::SetupError>(failureOf(builder->buildPatch({src.path()}, out)));
+    CHECK(setup.subject == src.path());  // the files patched, which no main build has
   }
   must(builder->buildMain({src.path()}, (src.dir() / "app.o").string()));
   SECTION("a hot function's type") {
     std::string edited = kApp;
     edited.replace(edited.find("int f(int x)"), 12, "long f(int x)");
     src.write(edited);
-    CHECK_THAT(failureOf(builder->buildPatch({src.path()}, out)), Catch::Contains("the type of f changed"));
+    auto refused = as<failure::PatchCannotApply>(failureOf(builder->buildPatch({src.path()}, out)));
+    CHECK(std::filesystem::path(refused.file).filename() == "app.cpp");
+    REQUIRE(refused.changes.size() == 1);
+    CHECK(refused.changes[0].starts_with("signature of 'f'"));
   }
   SECTION("a global's type") {
     std::string edited = kApp;
     edited.replace(edited.find("int counter = 0;"), 16, "long long counter = 0;");
     src.write(edited);
-    CHECK_THAT(failureOf(builder->buildPatch({src.path()}, out)), Catch::Contains("counter"));
+    auto refused = as<failure::PatchCannotApply>(failureOf(builder->buildPatch({src.path()}, out)));
+    REQUIRE(refused.changes.size() == 1);
+    CHECK(refused.changes[0].starts_with("type or layout of 'counter'"));
   }
   SECTION("a variadic function (it has no slot)") {
     TempSource v("v.cpp", "int sum(int n, ...) { return n; }\nint use() { return sum(1, 2); }\n");
     auto vb = makeBuilder(v);
     must(vb->buildMain({v.path()}, (v.dir() / "v.o").string()));
     v.write("int sum(int n, ...) { return n + 1; }\nint use() { return sum(1, 2); }\n");
-    CHECK_THAT(failureOf(vb->buildPatch({v.path()}, (v.dir() / "p.wasm").string())),
-               Catch::Contains("sum changed, but it is variadic"));
+    auto refused = as<failure::PatchCannotApply>(
+        failureOf(vb->buildPatch({v.path()}, (v.dir() / "p.wasm").string())));
+    CHECK(std::filesystem::path(refused.file).filename() == "v.cpp");
+    CHECK(anyContains(refused.changes, "variadic 'sum"));
   }
   SECTION("a header edit is a new patch, with a new id") {
     auto header = (src.dir() / "app.h").string();
@@ -233,8 +274,28 @@ TEST_CASE("changes a running main module cannot take are refused before anything
     CHECK(second.manifest.after == first.manifest.id);
   }
   SECTION("a syntax error: clang's diagnostics, nothing written") {
-    src.write(std::string(kApp) + "int broken( {\n");
-    CHECK_THAT(failureOf(builder->buildPatch({src.path()}, out)), Catch::Contains("error:"));
+    std::string text = std::string(kApp) + "int broken( {\n";
+    src.write(text);
+    auto error = as<failure::CompileError>(failureOf(builder->buildPatch({src.path()}, out)));
+    REQUIRE_FALSE(error.diagnostics.empty());
+    auto &first = error.diagnostics.front();
+    CHECK(first.severity == hotcc::Severity::Error);
+    CHECK(first.kind == hotcc::DiagnosticKind::ParseError);
+    CHECK(std::filesystem::path(first.where.file).filename() == "app.cpp");
+    CHECK(first.where.line == std::count(text.begin(), text.end(), '\n'));  // the last line
+    CHECK(first.where.column == 14);  // after "int broken( {"
+    CHECK(first.sourceLine == "int broken( {");
+  }
+  SECTION("a file the main module does not have (one state file for both builds)") {
+    WasmOptions options;
+    options.cacheDir = (src.dir() / "cache").string();
+    options.statePath = (src.dir() / "state.json").string();
+    auto shared = must(WasmBuilder::create(options));
+    must(shared->buildMain({src.path()}, (src.dir() / "s.o").string()));
+    auto other = (src.dir() / "other.cpp").string();
+    std::ofstream(other) << "int other() { return 1; }\n";
+    auto missing = as<failure::NotInProgram>(failureOf(shared->buildPatch({src.path(), other}, out)));
+    CHECK(std::filesystem::path(missing.path).filename() == "other.cpp");
   }
   CHECK_FALSE(std::ifstream(out).good());
 }
@@ -249,21 +310,29 @@ TEST_CASE("manifests round-trip and bad ones are refused with the reason", "[was
                      "_Z6helperi$hcp$0123456789abcdef"}};
   CHECK(must(PatchManifest::parse(manifest.serialize())) == manifest);
 
-  CHECK_THAT(failureOf(PatchManifest::parse("")), Catch::Contains("empty manifest"));
-  CHECK_THAT(failureOf(PatchManifest::parse("hotcc-patch 9\nid x\n")), Catch::Contains("version 9"));
-  CHECK_THAT(failureOf(PatchManifest::parse("hotcc-patch 1\nid x\nfill u f 0000000000000000 "
-                                            "0000000000000000 f$hcp$x\n")),
+  // The problem is free text for people; the kind, the subject and the line are the facts.
+  auto bad = [](const std::string &text) {
+    auto setup = as<failure::SetupError>(failureOf(PatchManifest::parse(text)));
+    CHECK(setup.subject == "patch manifest");
+    return setup.problem;
+  };
+  CHECK_THAT(bad(""), Catch::StartsWith("line 1: ") && Catch::Contains("empty manifest"));
+  CHECK_THAT(bad("hotcc-patch 9\nid x\n"), Catch::StartsWith("line 1: ") && Catch::Contains("version 9"));
+  CHECK_THAT(bad("hotcc-patch 1\nid x\nfill u f 0000000000000000 0000000000000000 f$hcp$x\n"),
              Catch::Contains("no 'unit' record"));
-  CHECK_THAT(failureOf(PatchManifest::parse("hotcc-patch 1\nid x\nunit u b\nfill u f zz 00 e\n")),
-             Catch::Contains("16 hex digits"));
+  CHECK_THAT(bad("hotcc-patch 1\nid x\nunit u b\nfill u f zz 00 e\n"),
+             Catch::StartsWith("line 4: ") && Catch::Contains("16 hex digits"));
 }
 
 TEST_CASE("reading wasm binaries: custom sections appended, garbage refused", "[wasm]") {
-  CHECK_THAT(failureOf(readWasm("hello world")), Catch::Contains("not a WebAssembly binary"));
+  auto garbage = as<failure::SetupError>(failureOf(readWasm("hello world")));
+  CHECK(garbage.subject == "WebAssembly binary");
+  CHECK_THAT(garbage.problem, Catch::Contains("not a WebAssembly binary"));
   std::string empty("\0asm\1\0\0\0", 8);
   auto withSection = withCustomSection(empty, "note", "payload");
   CHECK(must(readWasm(withSection)).customSections.at("note") == "payload");
-  CHECK_THAT(failureOf(readWasm(withSection.substr(0, withSection.size() - 3))),
+  CHECK_THAT(as<failure::SetupError>(failureOf(readWasm(withSection.substr(0, withSection.size() - 3))))
+                 .problem,
              Catch::Contains("truncated"));
 }
 
@@ -278,9 +347,8 @@ TEST_CASE("lld links 100 times in one process without failing or growing", "[was
   long before = 0;
   for (int i = 0; i < 100; ++i) {
     auto out = (src.dir() / ("out" + std::to_string(i % 3) + ".wasm")).string();
-    auto failure = failureOf(linkSideModule({object}, out));
-    if (!failure.empty())
-      FAIL("link " << i << ": " << failure);
+    if (auto error = linkSideModule({object}, out))
+      FAIL("link " << i << ": " << describe(hotcc::frontend::toFailure(std::move(error))));
     if (i == 9)
       before = residentKiB();  // after lld's one-time allocations
   }
@@ -290,9 +358,11 @@ TEST_CASE("lld links 100 times in one process without failing or growing", "[was
   CHECK(residentKiB() - before < 4096);  // 90 links: no more than 4 MiB, i.e. nothing kept per link
 
   SECTION("a link error is reported, and the next link still works") {
-    CHECK_THAT(failureOf(linkSideModule({(src.dir() / "missing.o").string()}, first)),
-               Catch::Contains("missing.o"));
-    CHECK(failureOf(linkSideModule({object}, first)).empty());
+    auto link = as<failure::LinkError>(
+        failureOf(linkSideModule({(src.dir() / "missing.o").string()}, first)));
+    CHECK_THAT(link.detail, Catch::Contains("missing.o"));  // wasm-ld's words
+    if (auto error = linkSideModule({object}, first))
+      FAIL("the next link: " << describe(hotcc::frontend::toFailure(std::move(error))));
   }
 }
 
@@ -312,7 +382,8 @@ TEST_CASE("a sysroot that is not one is refused by name", "[wasm]") {
   WasmOptions options;
   options.cacheDir = "/tmp";
   options.sysroot = "/nonexistent";
-  CHECK_THAT(failureOf(WasmBuilder::create(options)), Catch::Contains("/nonexistent"));
+  auto setup = as<failure::SetupError>(failureOf(WasmBuilder::create(options)));
+  CHECK(setup.subject == "--sysroot /nonexistent");
 }
 
 TEST_CASE("a patch reaches another file's hot functions through that file's slots", "[wasm]") {

@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus" / "lua-5.5.1"
 LUA_FLAGS = ["-std=c99", "-DLUA_USE_LINUX"]
 STATUS_RE = re.compile(r"^hotcc: reloaded (.*): (\d+) compiled.* — ([\d.]+) ms \(parse ([\d.]+), "
-                       r"analyse ([\d.]+), compile ([\d.]+), redirect ([\d.]+)\)")
+                       r"analyze ([\d.]+), compile ([\d.]+), redirect ([\d.]+)\)")
 ANCHOR_CFLAGS = "-O0 -std=c99 -DLUA_USE_LINUX -fno-stack-protector -fno-common -w"
 
 # Prints once, then sleeps in C (os.execute) so the interpreter is idle while hotcc compiles.
@@ -322,12 +322,12 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"\nLua 5.5.1, {args.rounds} edits per row (medians), {os.cpu_count()} cores\n")
-    print("| program | measure | anchor | hotcc | ratio | hotcc phases: parse / analyse / "
+    print("| program | measure | anchor | hotcc | ratio | hotcc phases: parse / analyze / "
           "compile / redirect |")
     print("|---|---|---:|---:|---:|---|")
     for program, measure, anchor, hot, phases in rows:
         ph = " / ".join(ms(p) for p in phases[1:]) if phases else ""
-        share = f" (analyse {phases[2] / phases[0] * 100:.1f}%)" if phases else ""
+        share = f" (analyze {phases[2] / phases[0] * 100:.1f}%)" if phases else ""
         print(f"| {program} | {measure} | {ms(anchor)} | {ms(hot)} | {anchor / hot:.2f}× | "
               f"{ph}{share} |")
 

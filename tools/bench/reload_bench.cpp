@@ -10,6 +10,7 @@
 //  3. Stub overhead: add1() called `--calls` times through its stub and through the address of its
 //     current body; the median over `--rounds` rounds of each.
 #include "hotcc/engine.hpp"
+#include "hotcc/render.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -199,6 +200,13 @@ std::string fixed(double v, int digits = 1) {
 
 } // namespace
 
+static std::string failuresOf(const hotcc::ReloadReport &report) {
+  std::string text;
+  for (auto &failure : report.failures)
+    text += hotcc::render::failure(failure);
+  return text;
+}
+
 int main(int argc, char **argv) {
   auto opts = parseArgs(argc, argv);
   if (opts.verbose)
@@ -249,20 +257,20 @@ int main(int argc, char **argv) {
   }
 
   // 2. hotcc: one engine, the cold load, then the edits.
-  std::string error;
   hotcc::EngineOptions engineOptions;
   engineOptions.usePreamble = opts.preamble;
   engineOptions.extraArgs = opts.hotFlags;
-  auto engine = hotcc::Engine::create(engineOptions, error);
-  if (!engine)
-    fail(error);
+  auto created = hotcc::Engine::create(engineOptions);
+  if (!created)
+    fail(hotcc::render::failure(created.failure()));
+  auto engine = std::move(*created);
   const fs::path hotSource = hotDir / "json_app.cpp";
   writeFile(hotSource, original);
   auto loadStart = Clock::now();
   auto first = engine->addFile(hotSource.string());
   double firstLoadMs = msSince(loadStart);
   if (!first.ok)
-    fail("addFile: " + first.error);
+    fail("addFile: " + failuresOf(first));
   auto *score = engine->lookupFunction<int(int)>("score");
   auto *add1 = engine->lookupFunction<int(int)>("add1");
   if (!score || !add1)
@@ -272,18 +280,18 @@ int main(int argc, char **argv) {
   {
     char arg0[] = "json_app", arg1[] = "--quiet";
     char *mainArgv[] = {arg0, arg1, nullptr};
-    int exitCode = -1;
     std::fflush(stdout);
     std::printf("hot main(): ");
     std::fflush(stdout);
-    auto status = engine->runMain(2, mainArgv, exitCode);
+    auto exitCode = engine->runMain(2, mainArgv);
     std::fflush(stdout);
-    if (!status || exitCode != 0)
+    if (!exitCode || *exitCode != 0)
       fail("the workload's main() under hotcc: " +
-           (status ? "exit code " + std::to_string(exitCode) : status.message()));
+           (exitCode ? "exit code " + std::to_string(*exitCode)
+                     : hotcc::render::failure(exitCode.failure())));
   }
 
-  std::vector<double> hotMs, parseMs, analyseMs, compileMs, redirectMs, reportTotalMs;
+  std::vector<double> hotMs, parseMs, analyzeMs, compileMs, redirectMs, reportTotalMs;
   std::vector<std::string> surprises;
   for (int i = 0; i < opts.edits; ++i) {
     int k = 2000 + i;
@@ -293,13 +301,13 @@ int main(int argc, char **argv) {
     int got = score(kScoreArg);
     double ms = msSince(start);
     if (!report.ok)
-      fail("reloadFile on edit " + std::to_string(i) + ":\n" + report.error);
+      fail("reloadFile on edit " + std::to_string(i) + ":\n" + failuresOf(report));
     if (got != expectedScore(k))
       fail("after edit " + std::to_string(i) + " score(5) returned " + std::to_string(got) +
            ", expected " + std::to_string(expectedScore(k)) + " (the stub still runs an old body)");
     hotMs.push_back(ms);
     parseMs.push_back(report.times.parseMs);
-    analyseMs.push_back(report.times.analyseMs);
+    analyzeMs.push_back(report.times.analyzeMs);
     compileMs.push_back(report.times.compileMs);
     redirectMs.push_back(report.times.redirectMs);
     reportTotalMs.push_back(report.times.totalMs);
@@ -345,15 +353,15 @@ int main(int argc, char **argv) {
               fixed(stub - directCall, 3).c_str());
 
   std::printf("\nWhere the time goes (medians over %d edits, ms):\n\n", opts.edits);
-  std::printf("| | total | parse | analyse | compile+link | redirect |\n");
+  std::printf("| | total | parse | analyze | compile+link | redirect |\n");
   std::printf("|---|---:|---:|---:|---:|---:|\n");
   std::printf("| full rebuild | %s | %s (clang -c) | | %s (link) | |\n", fixed(rebuild).c_str(),
               fixed(median(rebuildCompileMs)).c_str(), fixed(median(rebuildLinkMs)).c_str());
   std::printf("| hotcc reload | %s | %s | %s | %s | %s |\n", fixed(hot).c_str(),
-              fixed(median(parseMs)).c_str(), fixed(median(analyseMs)).c_str(),
+              fixed(median(parseMs)).c_str(), fixed(median(analyzeMs)).c_str(),
               fixed(median(compileMs)).c_str(), fixed(median(redirectMs)).c_str());
   std::printf("| hotcc first load | %s | %s | %s | %s | %s |\n", fixed(firstLoadMs).c_str(),
-              fixed(first.times.parseMs).c_str(), fixed(first.times.analyseMs).c_str(),
+              fixed(first.times.parseMs).c_str(), fixed(first.times.analyzeMs).c_str(),
               fixed(first.times.compileMs).c_str(), fixed(first.times.redirectMs).c_str());
 
   if (!surprises.empty()) {
@@ -380,7 +388,7 @@ int main(int argc, char **argv) {
               fixed(*std::max_element(hotMs.begin(), hotMs.end()), 2).c_str());
   std::printf("hotcc_report_total_median_ms: %s\n", fixed(median(reportTotalMs), 2).c_str());
   std::printf("hotcc_parse_median_ms: %s\n", fixed(median(parseMs), 2).c_str());
-  std::printf("hotcc_analyse_median_ms: %s\n", fixed(median(analyseMs), 2).c_str());
+  std::printf("hotcc_analyze_median_ms: %s\n", fixed(median(analyzeMs), 2).c_str());
   std::printf("hotcc_compile_median_ms: %s\n", fixed(median(compileMs), 2).c_str());
   std::printf("hotcc_redirect_median_ms: %s\n", fixed(median(redirectMs), 2).c_str());
   std::printf("ratio: %s\n", fixed(ratio, 2).c_str());

@@ -12,6 +12,8 @@
 //             the loading of libLLVM/libclang-cpp)
 //   cache hit buildPatch of sources already built: the patch comes from the on-disk cache
 // Medians over --rounds rounds; ratios are emcc's median over hotcc's.
+#include "hotcc/frontend/outcome_error.hpp"
+#include "hotcc/render.hpp"
 #include "hotcc/wasm/wasm_builder.hpp"
 
 #include <algorithm>
@@ -117,6 +119,11 @@ struct Row {
   double emcc = 0, hotcc = 0, cli = 0, hit = 0, first = 0;
 };
 
+// The builder's failure as the CLI would print it.
+std::string failureText(llvm::Error error) {
+  return hotcc::render::failure(hotcc::frontend::toFailure(std::move(error)));
+}
+
 int fail(const std::string &what) {
   std::fprintf(stderr, "hotcc-bench-wasm: %s\n", what.c_str());
   return 1;
@@ -152,9 +159,9 @@ int main(int argc, char **argv) {
     options.reuseAcrossBuilds = true;  // a long-lived builder keeps each file's preamble
     auto builder = hotcc::wasm::WasmBuilder::create(options);
     if (!builder)
-      return fail(llvm::toString(builder.takeError()));
+      return fail(failureText(builder.takeError()));
     if (auto main = (*builder)->buildMain({file.string()}, (dir / "main.o").string()); !main)
-      return fail(llvm::toString(main.takeError()));
+      return fail(failureText(main.takeError()));
 
     std::vector<double> emcc, hotcc, cli, hit;
     for (int r = 1; r <= rounds; ++r) {
@@ -167,7 +174,7 @@ int main(int argc, char **argv) {
       auto started = Clock::now();
       auto patch = (*builder)->buildPatch({file.string()}, (dir / "patch.wasm").string());
       if (!patch)
-        return fail(llvm::toString(patch.takeError()));
+        return fail(failureText(patch.takeError()));
       if (patch->cacheHit || patch->manifest.fills.empty())
         return fail("expected a freshly compiled patch with one function");
       hotcc.push_back(msSince(started));

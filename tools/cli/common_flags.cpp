@@ -13,11 +13,14 @@ void CommonFlags::addTo(CLI::App &command) {
       ->allow_extra_args(false);
   command.add_option("-D", defines, "define a macro: NAME or NAME=VALUE")->allow_extra_args(false);
   command.add_option("--std", languageStandard, "language standard, e.g. -std=c++20");
-  command.add_option("-O", optLevel, "optimisation level 0-3 (default 0)")->check(CLI::Range(0, 3));
+  command.add_option("-O", optLevel, "optimization level 0-3 (default 0)")->check(CLI::Range(0, 3));
   command.add_option("-p", buildDir, "build directory with compile_commands.json");
   command.add_flag("-v,--verbose", verbosity,
                    "phase timings per reload; twice (-vv): the engine's debug log too");
   command.add_flag("--quiet", quiet, "print only errors");
+  command.add_flag("--json", json,
+                   "outcomes as JSON, one object per line on stdout (the program's own stdout "
+                   "goes to stderr)");
 }
 
 void CommonFlags::applyLogLevel(int otherwise) const {
@@ -25,7 +28,7 @@ void CommonFlags::applyLogLevel(int otherwise) const {
                              : static_cast<spdlog::level::level_enum>(otherwise));
 }
 
-EngineOptions CommonFlags::engineOptions(bool colour) const {
+EngineOptions CommonFlags::engineOptions() const {
   EngineOptions options;
   options.includeDirs = includeDirs;
   options.defines = defines;
@@ -35,12 +38,11 @@ EngineOptions CommonFlags::engineOptions(bool colour) const {
   options.libraries = compiler.libraries;
   options.libraryDirs = compiler.libraryDirs;
   options.compileDatabaseDir = buildDir;
-  options.colorDiagnostics = colour;
   return options;
 }
 
 void CommonFlags::noteDroppedFlags() const {
-  if (quiet)
+  if (quiet || json)
     return;
   std::vector<std::pair<std::string, std::string>> byReason;  // reason → flags, in first order
   for (auto &dropped : compiler.dropped) {
@@ -64,7 +66,8 @@ std::vector<frontend::CallerOption> ownOptions(const CLI::App &app, const CLI::A
     if (!command)
       continue;
     for (const auto *option : command->get_options()) {
-      bool takesValue = option->get_type_size() > 0;
+      // A flag's type size is 1 too (its bool or count); the number of values it expects is 0.
+      bool takesValue = option->get_expected_max() > 0;
       for (auto &name : option->get_snames())
         out.push_back({"-" + name, takesValue});
       for (auto &name : option->get_lnames())

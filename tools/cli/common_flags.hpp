@@ -3,6 +3,7 @@
 #pragma once
 #include "hotcc/engine.hpp"
 #include "hotcc/frontend/compiler_flags.hpp"
+#include "outcome_output.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -21,10 +22,13 @@ struct CommonFlags {
   bool verbose() const { return verbosity >= 1; }
   bool debugLog() const { return verbosity >= 2; }
   bool quiet = false;
+  bool json = false;  // --json: outcomes as JSON lines on stdout (see outcome_output.hpp)
   frontend::SortedFlags compiler;  // the rest of the compiler flags, sorted before parsing
 
   void addTo(CLI::App &command);
-  EngineOptions engineOptions(bool colour) const;
+  EngineOptions engineOptions() const;
+  // How this command's outcomes are shown (people or --json; -v; --quiet).
+  OutcomeOutput::Settings outputSettings() const { return {json, verbose(), quiet}; }
   // The log level -v/-vv ask for, or `otherwise`.
   void applyLogLevel(int otherwise) const;
   // One note per reason for the flags that have no effect in-process (nothing when --quiet).

@@ -2,11 +2,13 @@
 
 #include "file_watcher.hpp"
 #include "program_launcher.hpp"
-#include "reload_status.hpp"
+#include "hotcc/support.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <algorithm>
 #include <filesystem>
@@ -20,12 +22,6 @@ namespace hotcc::cli {
 namespace {
 Engine *engineForExit = nullptr;
 std::optional<ProgramLauncher> launcherForExit;  // removed at exit, even when main calls exit()
-
-std::string absolute(const std::string &path) {
-  std::error_code ec;
-  auto result = std::filesystem::absolute(path, ec);
-  return ec ? path : result.lexically_normal().string();
-}
 
 // The stem of the file that defines main ("lua" for lua.c): what the program is called.
 std::string programName(Engine &engine, const std::string &fallback) {
@@ -42,14 +38,15 @@ struct ProgramThread {
   std::vector<char *> argv;
   std::atomic<bool> finished{false};
   int exitCode = 0;
-  std::string error;
+  std::optional<Failure> failure;
 
   static void *entry(void *self) {
     auto *p = static_cast<ProgramThread *>(self);
-    auto status = p->engine->runMain(static_cast<int>(p->argv.size()) - 1, p->argv.data(),
-                                     p->exitCode);
-    if (!status) {
-      p->error = status.message();
+    auto result = p->engine->runMain(static_cast<int>(p->argv.size()) - 1, p->argv.data());
+    if (result) {
+      p->exitCode = *result;
+    } else {
+      p->failure = result.failure();
       p->exitCode = 1;
     }
     p->finished = true;
@@ -79,59 +76,61 @@ std::vector<std::string> RunCommand::rerunCommand() const {
   std::vector<std::string> command = {currentExecutable(), "run", "--quiet", "--argv0",
                                       ProgramLauncher::kSelf};
   for (auto &dir : flags.includeDirs)
-    command.push_back("-I" + absolute(dir));
+    command.push_back("-I" + absolutePath(dir));
   for (auto &define : flags.defines)
     command.push_back("-D" + define);
   if (!flags.languageStandard.empty())
     command.push_back("-std=" + flags.languageStandard);
   command.push_back("-O" + std::to_string(flags.optLevel));
   if (!flags.buildDir.empty())
-    command.insert(command.end(), {"-p", absolute(flags.buildDir)});
+    command.insert(command.end(), {"-p", absolutePath(flags.buildDir)});
   std::error_code ec;
   command.insert(command.end(), {"-working-directory", std::filesystem::current_path(ec).string()});
   command.insert(command.end(), flags.compiler.compile.begin(), flags.compiler.compile.end());
   for (auto &dir : flags.compiler.libraryDirs)
-    command.push_back("-L" + absolute(dir));
+    command.push_back("-L" + absolutePath(dir));
   for (auto &library : flags.compiler.libraries)
     command.push_back("-l" + library);
   for (auto &file : files)
-    command.push_back(absolute(file));
+    command.push_back(absolutePath(file));
   command.push_back("--");
   return command;
 }
 
+// The program's end as an event: its exit status, or why it could not run.
+static void reportExit(OutcomeOutput &output, const ProgramThread &program) {
+  if (program.failure)
+    output.failure(*program.failure);
+  output.event(R"({"schema":)" + std::to_string(render::kJsonSchema) +
+               R"(,"event":"exit","code":)" + std::to_string(program.exitCode) + "}");
+}
+
 int RunCommand::execute() {
+  OutcomeOutput output(flags.outputSettings());
+  if (output.json())
+    JsonEvents::claimStdout();
   for (auto &file : files)
     if (!frontend::isSourceFile(file)) {
-      std::fprintf(stderr,
-                   "hotcc: error: '%s' is not a C or C++ source file; the program's own arguments "
-                   "go after '--' (hotcc run FILE... -- ARGS)\n",
-                   file.c_str());
+      output.failure(failure::SetupError{
+          file, "not a C or C++ source file; the program's own arguments go after '--' (hotcc "
+                "run FILE... -- ARGS)"});
       return 2;
     }
-  const bool colour = isatty(STDERR_FILENO);
   flags.applyLogLevel(spdlog::level::warn);
-  std::string error;
   flags.noteDroppedFlags();
-  auto options = flags.engineOptions(colour);
+  auto options = flags.engineOptions();
   options.acceptLayoutChanges = acceptLayoutChanges;
   options.preparesReloads = watch;  // without --watch the program runs once
-  auto engine = Engine::create(options, error);
-  if (!engine) {
-    std::fprintf(stderr, "%s\n", error.c_str());
+  auto created = Engine::create(options);
+  if (!created) {
+    output.failure(created.failure());
     return 1;
   }
+  auto engine = std::move(*created);
   bool loaded = true;
   for (auto &report : engine->addFiles(files)) {
-    if (!report.ok) {
-      std::fputs(report.error.c_str(), stderr);
-      loaded = false;
-      continue;
-    }
-    if (!flags.quiet)
-      std::fputs(describeNotes(report).c_str(), stderr);
-    if (flags.verbose())
-      std::fputs(statusLine(report, true).c_str(), stderr);
+    output.firstLoad(report);
+    loaded = loaded && report.ok;
   }
   if (!loaded)
     return 1;
@@ -170,9 +169,8 @@ int RunCommand::execute() {
 
   if (!watch) {
     ProgramThread::entry(&program);
-    if (!program.error.empty())
-      std::fprintf(stderr, "%s\n", program.error.c_str());
     std::fflush(stdout);
+    reportExit(output, program);
     engine->shutdown();
     return program.exitCode;
   }
@@ -181,7 +179,7 @@ int RunCommand::execute() {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   FileWatcher watcher;
   if (!watcher.ok()) {
-    std::perror("hotcc: inotify");
+    output.failure(failure::SetupError{"inotify", std::strerror(errno)});
     return 1;
   }
   watcher.watch(engine->watchedFiles());
@@ -191,7 +189,7 @@ int RunCommand::execute() {
   pthread_attr_setstacksize(&attr, 8u << 20);
   pthread_t thread;
   if (pthread_create(&thread, &attr, &ProgramThread::entry, &program) != 0) {
-    std::perror("hotcc: cannot start the program thread");
+    output.failure(failure::SetupError{"the program's thread", "cannot start it"});
     return 1;
   }
   pthread_attr_destroy(&attr);
@@ -203,13 +201,12 @@ int RunCommand::execute() {
     for (auto &path : changed)
       spdlog::debug("changed: {}", path);
     for (auto &report : engine->reloadChanged())
-      std::fputs(describeReload(report, flags.verbose(), flags.quiet).c_str(), stderr);
+      output.reload(report);
     watcher.watch(engine->watchedFiles());
   }
   pthread_join(thread, nullptr);
-  if (!program.error.empty())
-    std::fprintf(stderr, "%s\n", program.error.c_str());
   std::fflush(stdout);
+  reportExit(output, program);
   engine->shutdown();
   return program.exitCode;
 }

@@ -1,6 +1,9 @@
 #include "hotcc/cache_dir.hpp"
 #include "wasm_command.hpp"
+#include "wasm_events.hpp"
 
+#include "hotcc/frontend/outcome_error.hpp"
+#include "hotcc/render.hpp"
 #include "hotcc/wasm/wasm_builder.hpp"
 
 #include <spdlog/spdlog.h>
@@ -13,7 +16,6 @@ namespace hotcc::cli {
 
 namespace {
 
-
 std::string joined(const std::vector<std::string> &items, const char *separator = ", ") {
   std::string out;
   for (auto &item : items)
@@ -21,11 +23,123 @@ std::string joined(const std::vector<std::string> &items, const char *separator 
   return out;
 }
 
-std::string errorText(llvm::Error error) {
-  std::string text = llvm::toString(std::move(error));
-  while (!text.empty() && text.back() == '\n')
-    text.pop_back();
-  return text;
+// Where the command's outcomes go: with --json, one event per line on stdout; otherwise text
+// rendered for people on stderr (in colour on a terminal, as clang does).
+struct Outcomes {
+  bool json = false;
+  render::Style style;
+
+  void event(const std::string &line) const {
+    std::fputs((line + "\n").c_str(), stdout);
+    std::fflush(stdout);
+  }
+
+  void warnings(const std::vector<Diagnostic> &list) const {
+    if (json) {
+      for (auto &d : list)
+        event(render::jsonDiagnostic(d));
+    } else {
+      std::fputs(render::diagnostics(list, style).c_str(), stderr);
+    }
+  }
+
+  // A compile error's diagnostics come first as their own events, as in a reload's events.
+  int fail(const Failure &f, int status = 1) const {
+    if (!json) {
+      std::fputs(render::failure(f, style).c_str(), stderr);
+      return status;
+    }
+    if (auto *compile = std::get_if<failure::CompileError>(&f))
+      for (auto &d : compile->diagnostics)
+        event(render::jsonDiagnostic(d));
+    event(render::jsonFailure(f));
+    return status;
+  }
+  int fail(llvm::Error error) const { return fail(frontend::toFailure(std::move(error))); }
+};
+
+// The patch may read the main module's data with another layout: said, not refused (the flags
+// may differ in ways that do not matter, -DNDEBUG say). With --json the patch event says it.
+Diagnostic flagsDifferWarning() {
+  Diagnostic d;
+  d.severity = Severity::Warning;
+  d.message = "compiler flags differ from the main module's build; the patch may not match its "
+              "data layout";
+  return d;
+}
+
+Diagnostic ignoredLibrariesNote() {
+  Diagnostic d;
+  d.severity = Severity::Note;
+  d.message = "ignoring -l flags: a side module's imports are resolved by the page's main module";
+  return d;
+}
+
+int buildMain(wasm::WasmBuilder &builder, const std::vector<std::string> &files,
+              const std::string &output, const CommonFlags &flags, const Outcomes &outcomes) {
+  auto built = builder.buildMain(files, output);
+  if (!built)
+    return outcomes.fail(built.takeError());
+  outcomes.warnings(built->warnings);
+  if (outcomes.json) {
+    outcomes.event(jsonMainObject(*built));
+    return 0;
+  }
+  if (flags.quiet)
+    return 0;
+  std::printf("%s: %zu hot functions behind slots, %zu data symbols exported · %.1f ms\n",
+              output.c_str(), built->slots, built->exportedData.size(), built->ms);
+  if (flags.verbose()) {
+    std::printf("  slots: %s\n", joined(built->slotNames).c_str());
+    std::printf("  state: %s\n", built->statePath.c_str());
+  }
+  return 0;
+}
+
+// What a patch replaces, for the status line: "1 function (f)".
+std::string changedText(const wasm::PatchBuild &built) {
+  if (built.changed.empty())
+    return "no function changed";
+  return std::to_string(built.changed.size()) +
+         (built.changed.size() == 1 ? " function" : " functions") + " (" +
+         joined(built.changed) + ")";
+}
+
+int buildSideModule(wasm::WasmBuilder &builder, const std::vector<std::string> &files,
+                    const std::string &output, bool plain, const CommonFlags &flags,
+                    const Outcomes &outcomes) {
+  auto built = plain ? builder.buildPlainSideModule(files, output)
+                     : builder.buildPatch(files, output);
+  if (!built)
+    return outcomes.fail(built.takeError());
+  outcomes.warnings(built->warnings);
+  if (outcomes.json) {
+    outcomes.event(plain ? jsonSideModule(*built) : jsonPatch(*built));
+    return 0;
+  }
+  if (built->flagsDiffer)
+    outcomes.warnings({flagsDifferWarning()});
+  if (flags.quiet)
+    return 0;
+  if (plain) {
+    std::printf("%s: side module · %.1f ms (compile %.1f, link %.1f)\n", output.c_str(),
+                built->totalMs, built->compileMs, built->linkMs);
+    return 0;
+  }
+  if (built->cacheHit)
+    std::printf("%s: patch %s, %s · %.2f ms from the cache\n", output.c_str(),
+                built->manifest.id.c_str(), changedText(*built).c_str(), built->totalMs);
+  else
+    std::printf("%s: patch %s, %s · %.1f ms (compile %.1f, link %.1f)\n", output.c_str(),
+                built->manifest.id.c_str(), changedText(*built).c_str(), built->totalMs,
+                built->compileMs, built->linkMs);
+  if (flags.verbose()) {
+    std::printf("  the main module must export: %s\n",
+                built->imports.empty() ? "nothing beyond what --main exported"
+                                       : joined(built->imports).c_str());
+    std::printf("  state: %s\n", built->statePath.c_str());
+  }
+  return 0;
 }
 
 } // namespace
@@ -47,21 +161,22 @@ void WasmCommand::addTo(CLI::App &app) {
                       "build state file (default: in the cache, keyed by target and files)");
   command->add_option("--cache-dir", cacheDir, "default $XDG_CACHE_HOME/hotcc");
   command->add_flag("--no-cache", noCache, "always compile; do not read or fill the patch cache");
+  command->add_flag("--json", json,
+                    "one JSON object per line on stdout for each event (diagnostic, failure, "
+                    "patch, main-object, side-module; schema 1) instead of text");
   command->callback([this] { std::exit(execute()); });
 }
 
 int WasmCommand::execute() {
   flags.applyLogLevel(spdlog::level::warn);
-  if (mainObject && plain) {
-    std::fprintf(stderr, "hotcc: error: --main and --plain do not go together\n");
-    return 2;
-  }
+  Outcomes outcomes{json, {.color = !json && isatty(STDERR_FILENO)}};
+  if (mainObject && plain)
+    return outcomes.fail(failure::SetupError{"--main", "does not go together with --plain"}, 2);
   auto parsedTarget = wasm::parseTarget(target);
-  if (!parsedTarget) {
-    std::fprintf(stderr, "hotcc: error: unknown target '%s' (wasm32-unknown-emscripten or "
-                         "wasm32-wasi)\n", target.c_str());
-    return 2;
-  }
+  if (!parsedTarget)
+    return outcomes.fail(failure::SetupError{"--target " + target, "unknown target "
+                                             "(wasm32-unknown-emscripten or wasm32-wasi)"},
+                         2);
   wasm::WasmOptions options;
   options.target = *parsedTarget;
   options.sysroot = sysroot;
@@ -76,65 +191,13 @@ int WasmCommand::execute() {
   options.extraArgs = flags.compiler.compile;
   flags.noteDroppedFlags();
   if (!flags.compiler.libraries.empty() && !flags.quiet)
-    std::fprintf(stderr, "hotcc: note: ignoring -l flags: a side module's imports are resolved "
-                         "by the page's main module\n");
+    std::fputs(render::diagnostic(ignoredLibrariesNote(), outcomes.style).c_str(), stderr);
   auto builder = wasm::WasmBuilder::create(options);
-  if (!builder) {
-    std::fprintf(stderr, "%s\n", errorText(builder.takeError()).c_str());
-    return 1;
-  }
-
-  if (mainObject) {
-    auto built = (*builder)->buildMain(files, output);
-    if (!built) {
-      std::fprintf(stderr, "%s\n", errorText(built.takeError()).c_str());
-      return 1;
-    }
-    if (!flags.quiet) {
-      std::printf("%s: %zu hot functions behind slots, %zu data symbols exported · %.1f ms\n",
-                  output.c_str(), built->slots, built->exportedData.size(), built->ms);
-      if (flags.verbose()) {
-        std::printf("  slots: %s\n", joined(built->slotNames).c_str());
-        std::printf("  state: %s\n", built->statePath.c_str());
-      }
-    }
-    return 0;
-  }
-
-  auto built = plain ? (*builder)->buildPlainSideModule(files, output)
-                     : (*builder)->buildPatch(files, output);
-  if (!built) {
-    std::fprintf(stderr, "%s\n", errorText(built.takeError()).c_str());
-    return 1;
-  }
-  if (!built->warnings.empty())
-    std::fputs(built->warnings.c_str(), stderr);
-  if (flags.quiet)
-    return 0;
-  if (plain) {
-    std::printf("%s: side module · %.1f ms (compile %.1f, link %.1f)\n", output.c_str(),
-                built->totalMs, built->compileMs, built->linkMs);
-    return 0;
-  }
-  std::string what = built->changed.empty()
-                         ? std::string("no function changed")
-                         : std::to_string(built->changed.size()) +
-                               (built->changed.size() == 1 ? " function" : " functions") + " (" +
-                               joined(built->changed) + ")";
-  if (built->cacheHit)
-    std::printf("%s: patch %s, %s · %.2f ms from the cache\n", output.c_str(),
-                built->manifest.id.c_str(), what.c_str(), built->totalMs);
-  else
-    std::printf("%s: patch %s, %s · %.1f ms (compile %.1f, link %.1f)\n", output.c_str(),
-                built->manifest.id.c_str(), what.c_str(), built->totalMs, built->compileMs,
-                built->linkMs);
-  if (flags.verbose()) {
-    std::printf("  the main module must export: %s\n",
-                built->imports.empty() ? "nothing beyond what --main exported"
-                                       : joined(built->imports).c_str());
-    std::printf("  state: %s\n", built->statePath.c_str());
-  }
-  return 0;
+  if (!builder)
+    return outcomes.fail(builder.takeError());
+  if (mainObject)
+    return buildMain(**builder, files, output, flags, outcomes);
+  return buildSideModule(**builder, files, output, plain, flags, outcomes);
 }
 
 } // namespace hotcc::cli

@@ -46,8 +46,8 @@ llvm::Expected<BuildState> BuildState::fromJson(const std::string &text, const s
     BuildState state;
     state.version = doc.at("version").get<int>();
     if (state.version != 1)
-      return failure("hotcc: error: build state " + path + " has version " +
-                  std::to_string(state.version) + "; rebuild the main module with --main");
+      return setupError("build state " + path, "has version " + std::to_string(state.version) +
+                                                   "; rebuild the main module with --main");
     state.target = doc.at("target").get<std::string>();
     state.flagsKey = doc.at("flags").get<std::string>();
     state.lastInputs = doc.value("lastInputs", "");
@@ -71,15 +71,15 @@ llvm::Expected<BuildState> BuildState::fromJson(const std::string &text, const s
     }
     return state;
   } catch (const nlohmann::json::exception &e) {
-    return failure("hotcc: error: build state " + path + " is damaged (" + e.what() +
-                "); rebuild the main module with --main");
+    return setupError("build state " + path,
+                      std::string("is damaged (") + e.what() + "); rebuild the main module with --main");
   }
 }
 
 llvm::Expected<BuildState> BuildState::load(const std::string &path) {
   auto text = llvm::MemoryBuffer::getFile(path);
   if (!text)
-    return failure("hotcc: error: cannot read build state " + path + ": " + text.getError().message());
+    return fileUnreadable(path, text.getError().message());
   return fromJson((*text)->getBuffer().str(), path);
 }
 
@@ -88,7 +88,7 @@ llvm::Error BuildState::save(const std::string &path) const {
   llvm::sys::path::remove_filename(dir);
   if (!dir.empty())
     if (auto ec = llvm::sys::fs::create_directories(dir))
-      return failure("hotcc: error: cannot create " + dir.str().str() + ": " + ec.message());
+      return setupError(dir.str().str(), "cannot create the directory: " + ec.message());
   return writeFileAtomically(path, toJson());
 }
 

@@ -58,7 +58,7 @@ std::optional<CacheEntry> PatchCache::find(const std::string &key) const {
 
 void PatchCache::store(const CacheEntry &entry, const std::string &moduleBytes) const {
   if (auto ec = llvm::sys::fs::create_directories(dir_)) {
-    spdlog::warn("hotcc: cannot create the patch cache {}: {}", dir_, ec.message());
+    spdlog::debug("cannot create the patch cache {}: {}", dir_, ec.message());
     return;
   }
   nlohmann::json doc;
@@ -72,9 +72,13 @@ void PatchCache::store(const CacheEntry &entry, const std::string &moduleBytes) 
   auto stored = writeFileAtomically(modulePath(entry.key), moduleBytes);
   if (!stored)
     stored = writeFileAtomically(dir_ + "/" + entry.key + ".json", doc.dump());
-  if (stored)
-    spdlog::warn("hotcc: cannot store patch {} in the cache: {}", entry.key,
-                 llvm::toString(std::move(stored)));
+  // A cache that cannot be written costs speed, not correctness: the build goes on.
+  if (stored) {
+    auto why = frontend::toFailure(std::move(stored));
+    auto *setup = std::get_if<failure::SetupError>(&why);
+    spdlog::debug("cannot store patch {} in the cache: {}", entry.key,
+                  setup ? setup->subject + ": " + setup->problem : kindName(why));
+  }
 }
 
 } // namespace hotcc::wasm

@@ -1,5 +1,7 @@
 #include "hotcc/wasm/patch_manifest.hpp"
 
+#include "support.hpp"
+
 #include <llvm/ADT/StringExtras.h>
 
 #include <sstream>
@@ -9,8 +11,7 @@ namespace hotcc::wasm {
 namespace {
 
 llvm::Error bad(int line, const std::string &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "manifest line %d: %s", line,
-                                 message.c_str());
+  return setupError("patch manifest", "line " + std::to_string(line) + ": " + message);
 }
 
 bool isHex16(const std::string &s) {

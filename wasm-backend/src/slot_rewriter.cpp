@@ -199,20 +199,20 @@ llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
                                              const std::string &patchId) {
   PatchRewrite out;
 
-  // Refusals first, before the module is touched.
+  // Refusals first, before the module is touched: one entry per change a patch cannot carry,
+  // naming what changed and whose (the renderer says that the main module must be rebuilt).
   std::vector<std::string> problems;
   for (auto &fn : module.functions()) {
     auto *info = infoOf(unit, fn.getName());
     auto slot = state.slots.find(fn.getName().str());
     if (auto fixed = state.fixed.find(fn.getName().str());
         !fn.isDeclaration() && info && fixed != state.fixed.end() && fixed->second != info->hash)
-      problems.push_back(info->displayName + " changed, but it is variadic: it has no slot, so "
-                         "the running code keeps its old body");
+      problems.push_back("body of variadic '" + info->displayName + "' (it has no slot)");
     if (fn.isDeclaration() || !info || slot == state.slots.end())
       continue;
     if (!hasSlot(fn, *info) || signatureOf(fn, *info) != slot->second.signature)
-      problems.push_back("the type of " + info->displayName + " changed (now " + info->signature +
-                         "); its slot in the running main module has the old type");
+      problems.push_back("signature of '" + info->displayName + "' (now '" + info->signature +
+                         "'; its slot has the old type)");
   }
   for (auto &g : module.globals()) {
     auto known = state.globals.find(g.getName().str());
@@ -220,16 +220,11 @@ llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
       continue;
     auto &info = unit.globals.at(g.getName().str());
     if (info.layoutHash != known->second.layoutHash)
-      problems.push_back("the type or layout of " + info.displayName +
-                         " changed; the running main module holds it in the old layout");
+      problems.push_back("type or layout of '" + info.displayName +
+                         "' (the main module holds it in the old layout)");
   }
-  if (!problems.empty()) {
-    std::string message = "hotcc: error: " + unit.file + ": a patch cannot apply this change:";
-    for (auto &p : problems)
-      message += "\n  " + p;
-    message += "\n  rebuild the main module (hotcc wasm --main ...) to take it";
-    return failure(message);
-  }
+  if (!problems.empty())
+    return frontend::makeFailure(failure::PatchCannotApply{unit.file, std::move(problems)});
 
   // Storage: data the main module (or an earlier patch) has is imported, never defined again;
   // only new storage is defined here, and only its initialisers run when the patch loads.

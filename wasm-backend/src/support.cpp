@@ -8,8 +8,16 @@
 
 namespace hotcc::wasm {
 
-llvm::Error failure(const std::string &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", message.c_str());
+llvm::Error setupError(std::string subject, std::string problem) {
+  return frontend::makeFailure(failure::SetupError{std::move(subject), std::move(problem)});
+}
+
+llvm::Error fileUnreadable(std::string path, std::string reason) {
+  return frontend::makeFailure(failure::FileUnreadable{std::move(path), std::move(reason)});
+}
+
+llvm::Error internalError(std::string detail) {
+  return frontend::makeFailure(failure::InternalError{std::move(detail)});
 }
 
 std::string hex16(std::uint64_t value) {
@@ -25,12 +33,12 @@ llvm::Error writeFileAtomically(const std::string &path, const std::string &byte
     std::error_code ec;
     llvm::raw_fd_ostream out(temporary, ec);
     if (ec)
-      return failure("hotcc: error: cannot write " + path + ": " + ec.message());
+      return setupError(path, "cannot write it: " + ec.message());
     out << bytes;
   }
   if (auto ec = llvm::sys::fs::rename(temporary, path)) {
     llvm::sys::fs::remove(temporary);
-    return failure("hotcc: error: cannot write " + path + ": " + ec.message());
+    return setupError(path, "cannot write it: " + ec.message());
   }
   return llvm::Error::success();
 }

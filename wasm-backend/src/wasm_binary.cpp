@@ -8,6 +8,12 @@ namespace hotcc::wasm {
 
 namespace {
 
+// What is wrong with bytes that should be a WebAssembly binary (a damaged cache entry, a link
+// output hotcc cannot read back).
+llvm::Error malformed(std::string problem) {
+  return setupError("WebAssembly binary", std::move(problem));
+}
+
 // A cursor over the binary that fails (instead of reading past the end) on truncated input.
 class Reader {
 public:
@@ -100,9 +106,9 @@ bool WasmSummary::importsName(const std::string &module, const std::string &name
 
 llvm::Expected<WasmSummary> readWasm(const std::string &bytes) {
   if (bytes.size() < 8 || bytes.compare(0, 4, std::string("\0asm", 4)) != 0)
-    return failure("not a WebAssembly binary (no \\0asm header)");
+    return malformed("not a WebAssembly binary (no \\0asm header)");
   if (bytes.compare(4, 4, std::string("\1\0\0\0", 4)) != 0)
-    return failure("unsupported WebAssembly version (expected 1)");
+    return malformed("unsupported WebAssembly version (expected 1)");
   WasmSummary summary;
   Reader top(bytes, 8, bytes.size());
   while (!top.atEnd()) {
@@ -110,12 +116,12 @@ llvm::Expected<WasmSummary> readWasm(const std::string &bytes) {
     std::uint32_t size = top.u32();
     std::size_t begin = top.pos();
     if (!top.ok() || size > bytes.size() - begin)
-      return failure("truncated WebAssembly binary (section at byte " + std::to_string(begin) + ")");
+      return malformed("truncated WebAssembly binary (section at byte " + std::to_string(begin) + ")");
     Reader section(bytes, begin, begin + size);
     if (id == 0) {
       std::string name = section.name();
       if (!section.ok())
-        return failure("malformed custom section name at byte " + std::to_string(begin));
+        return malformed("malformed custom section name at byte " + std::to_string(begin));
       summary.sectionOrder.push_back("custom:" + name);
       summary.customSections.emplace(name, bytes.substr(section.pos(), begin + size - section.pos()));
     } else {
@@ -134,7 +140,7 @@ llvm::Expected<WasmSummary> readWasm(const std::string &bytes) {
         case ExternalKind::Memory: section.limits(); break;
         case ExternalKind::Global: section.byte(); section.byte(); break;
         case ExternalKind::Tag: section.byte(); section.u32(); break;
-        default: return failure("unknown import kind in " + import.module + "." + import.name);
+        default: return malformed("unknown import kind in " + import.module + "." + import.name);
         }
         summary.imports.push_back(std::move(import));
       }
@@ -151,7 +157,7 @@ llvm::Expected<WasmSummary> readWasm(const std::string &bytes) {
       }
     }
     if (!section.ok())
-      return failure(std::string("malformed ") + sectionName(id) + " section at byte " +
+      return malformed(std::string("malformed ") + sectionName(id) + " section at byte " +
                  std::to_string(begin));
     top.skip(size);
   }

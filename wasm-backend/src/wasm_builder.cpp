@@ -47,7 +47,7 @@ std::string unitTagOf(const std::string &absolutePath) {
 llvm::Expected<std::string> readFile(const std::string &path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
-    return failure("hotcc: error: cannot read " + path + ": " + buffer.getError().message());
+    return fileUnreadable(path, buffer.getError().message());
   return (*buffer)->getBuffer().str();
 }
 
@@ -64,7 +64,7 @@ public:
     if (dir_.empty()) {
       llvm::SmallString<128> dir;
       if (auto ec = llvm::sys::fs::createUniqueDirectory("hotcc-wasm", dir))
-        return failure("hotcc: error: cannot create a temporary directory: " + ec.message());
+        return setupError("a temporary directory", "cannot create it: " + ec.message());
       dir_ = std::string(dir);
     }
     return dir_ + "/" + name;
@@ -81,6 +81,18 @@ public:
 private:
   std::string dir_;
 };
+
+void appendWarnings(std::vector<Diagnostic> &into, const frontend::CompiledUnit &unit) {
+  into.insert(into.end(), unit.warnings.begin(), unit.warnings.end());
+}
+
+// wasm-ld names the objects in a scratch directory; the user knows the sources they came from.
+llvm::Error linkErrorOf(llvm::Error error, const std::vector<std::string> &files) {
+  auto why = frontend::toFailure(std::move(error));
+  if (auto *link = std::get_if<failure::LinkError>(&why))
+    link->files = files;
+  return frontend::makeFailure(std::move(why));
+}
 
 // The build state without the record of the last patch: what a patch's content depends on.
 std::string stateKey(const BuildState &state) {
@@ -131,7 +143,7 @@ const TargetSetup &WasmBuilder::target() const {
 
 llvm::Expected<std::unique_ptr<WasmBuilder>> WasmBuilder::create(WasmOptions options) {
   if (options.cacheDir.empty())
-    return failure("hotcc: internal error: WasmBuilder needs a cache directory");
+    return internalError("WasmBuilder needs a cache directory");
   auto target = targetSetup(options.target, options.sysroot);
   if (!target)
     return target.takeError();
@@ -191,6 +203,7 @@ llvm::Expected<MainBuild> WasmBuilder::buildMain(const std::vector<std::string> 
     auto unit = impl_->compile(path);
     if (!unit)
       return unit.takeError();
+    appendWarnings(result.warnings, *unit);
     UnitState unitState;
     unitState.file = path;
     unitState.tag = unitTagOf(path);
@@ -218,7 +231,7 @@ llvm::Expected<MainBuild> WasmBuilder::buildMain(const std::vector<std::string> 
   }
   if (files.size() > 1)
     if (auto e = linkRelocatable(objects, output))
-      return std::move(e);
+      return linkErrorOf(std::move(e), files);
   result.statePath = statePathFor(files);
   if (auto e = state.save(result.statePath))
     return std::move(e);
@@ -249,32 +262,32 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
   const std::string statePath = statePathFor(files);
   for (auto &file : files)
     if (!llvm::sys::fs::exists(file))
-      return failure("hotcc: error: cannot read " + file + ": no such file");
+      return fileUnreadable(file, "no such file");
   if (!llvm::sys::fs::exists(statePath)) {
     std::string list;
     for (auto &f : files)
       list += " " + f;
-    return failure("hotcc: error: no main-module build of exactly these files (" + list.substr(1) +
-                ") to patch;\n  pass the same files as to 'hotcc wasm --main' (or its --state "
-                "FILE), or build the object first: hotcc wasm --main" + list + " -o OBJECT.o");
+    return setupError(list.substr(1),
+                      "no main-module build of exactly these files to patch; pass the same files "
+                      "as to 'hotcc wasm --main' (or its --state FILE), or build the object "
+                      "first: hotcc wasm --main" + list + " -o OBJECT.o");
   }
   auto state = BuildState::load(statePath);
   if (!state)
     return state.takeError();
   if (state->target != impl.target.triple)
-    return failure("hotcc: error: the main module was built for " + state->target +
-                ", this patch is for " + impl.target.triple);
-  if (state->flagsKey != impl.flagsKey)
-    spdlog::warn("hotcc: warning: compiler flags differ from the main module's build; the patch "
-                 "may not match its data layout");
+    return setupError("build state " + statePath, "the main module was built for " +
+                                                     state->target + ", this patch is for " +
+                                                     impl.target.triple);
+  // Said by the caller (a warning): the patch may not match the main module's data layout.
+  const bool flagsDiffer = state->flagsKey != impl.flagsKey;
 
   // Cache lookup: the sources' text and the flags, then the build state.
   std::string inputs = impl.flagsKey + "\n";
   for (auto &file : files) {
     auto path = absolute(file);
     if (!state->units.count(path))
-      return failure("hotcc: error: " + path + " is not part of the main module's hot code "
-                  "(built with: hotcc wasm --main ...)");
+      return frontend::makeFailure(failure::NotInProgram{path});
     auto text = readFile(path);
     if (!text)
       return text.takeError();
@@ -313,6 +326,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
           return std::move(e);
       }
       auto build = reportFromEntry(*entry);
+      build.flagsDiffer = flagsDiffer;
       build.output = output;
       build.statePath = statePath;
       build.totalMs = msSince(started);
@@ -320,6 +334,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
     }
 
   PatchBuild build;
+  build.flagsDiffer = flagsDiffer;
   build.output = output;
   build.statePath = statePath;
   PatchManifest manifest;
@@ -336,8 +351,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
     auto unit = impl.compile(path);
     if (!unit)
       return unit.takeError();
-    if (!unit->warnings.empty())
-      build.warnings += unit->warnings;
+    appendWarnings(build.warnings, *unit);
     dependencies.insert(dependencies.end(), unit->dependencies.begin(), unit->dependencies.end());
     auto &unitState = after.units.at(path);
     auto rewrite = rewriteForPatch(*unit->module, *unit, unitState, base, key);
@@ -372,7 +386,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
   if (!linked)
     return linked.takeError();
   if (auto e = linkSideModule(objects, *linked))
-    return std::move(e);
+    return linkErrorOf(std::move(e), files);
   auto bytes = readFile(*linked);
   if (!bytes)
     return bytes.takeError();
@@ -448,7 +462,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPlainSideModule(const std::vector<s
     auto unit = impl_->compile(absolute(file));
     if (!unit)
       return unit.takeError();
-    build.warnings += unit->warnings;
+    appendWarnings(build.warnings, *unit);
     auto object = emitWasmObject(*unit->module, impl_->options.optLevel);
     if (!object)
       return object.takeError();
@@ -460,7 +474,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPlainSideModule(const std::vector<s
   build.compileMs = msSince(started);
   auto linkStart = Clock::now();
   if (auto e = linkSideModule(objects, output))
-    return std::move(e);
+    return linkErrorOf(std::move(e), files);
   build.linkMs = msSince(linkStart);
   build.totalMs = msSince(started);
   return build;

@@ -1,6 +1,7 @@
 #include "hotcc/wasm/wasm_linker.hpp"
 
 #include "hotcc/frontend/linker_lock.hpp"
+#include "hotcc/frontend/outcome_error.hpp"
 
 #include <lld/Common/Driver.h>
 #include <llvm/Support/raw_ostream.h>
@@ -12,16 +13,6 @@
 LLD_HAS_DRIVER(wasm)
 
 namespace hotcc::wasm {
-
-char LinkError::ID = 0;
-
-void LinkError::log(llvm::raw_ostream &os) const {
-  os << message_;
-}
-
-std::error_code LinkError::convertToErrorCode() const {
-  return llvm::inconvertibleErrorCode();
-}
 
 llvm::Error runWasmLd(const std::vector<std::string> &args) {
   std::lock_guard lock(frontend::inProcessLinkerLock());
@@ -39,7 +30,7 @@ llvm::Error runWasmLd(const std::vector<std::string> &args) {
                                       : err;
     while (!message.empty() && message.back() == '\n')
       message.pop_back();
-    return llvm::make_error<LinkError>(message);
+    return frontend::makeFailure(failure::LinkError{{}, std::move(message)});
   }
   if (!err.empty())
     spdlog::debug("wasm-ld: {}", err);

@@ -54,7 +54,7 @@ llvm::Expected<std::string> emitWasmObject(llvm::Module &module, int optLevel) {
   initialiseWebAssembly();
   const llvm::Triple &triple = module.getTargetTriple();
   if (!triple.isWasm())
-    return failure("hotcc: internal error: module for " + triple.str() + " handed to the wasm backend");
+    return internalError("a module for " + triple.str() + " was handed to the wasm backend");
   // A TargetMachine costs milliseconds to make and can serve any number of modules in turn: one
   // per thread, target and level.
   thread_local std::map<std::pair<std::string, int>, std::unique_ptr<llvm::TargetMachine>> machines;
@@ -63,21 +63,21 @@ llvm::Expected<std::string> emitWasmObject(llvm::Module &module, int optLevel) {
     std::string error;
     const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
     if (!target)
-      return failure("hotcc: error: no WebAssembly target in this LLVM: " + error);
+      return setupError("the WebAssembly target", "not in this LLVM: " + error);
     llvm::TargetOptions options;
     // CPU and features come from each function's attributes (Clang's -mcpu/-m flags); the
     // backend merges them into the object's target_features section.
     machine.reset(target->createTargetMachine(triple, "generic", "", options, llvm::Reloc::PIC_,
                                               std::nullopt, codeGenLevel(optLevel)));
     if (!machine)
-      return failure("hotcc: error: cannot create a TargetMachine for " + triple.str());
+      return setupError("the WebAssembly target", "cannot create a TargetMachine for " + triple.str());
   }
   module.setDataLayout(machine->createDataLayout());
 
   std::string verifyText;
   llvm::raw_string_ostream verifyStream(verifyText);
   if (llvm::verifyModule(module, &verifyStream))
-    return failure("hotcc: internal error: invalid module before wasm code generation:\n" + verifyText);
+    return internalError("invalid module before wasm code generation:\n" + verifyText);
 
   auto started = std::chrono::steady_clock::now();
   frontend::optimiseModule(module, machine.get(), optLevel);
@@ -87,7 +87,7 @@ llvm::Expected<std::string> emitWasmObject(llvm::Module &module, int optLevel) {
   llvm::raw_svector_ostream stream(object);
   llvm::legacy::PassManager passes;
   if (machine->addPassesToEmitFile(passes, stream, nullptr, llvm::CodeGenFileType::ObjectFile))
-    return failure("hotcc: error: the WebAssembly backend cannot emit object files");
+    return setupError("the WebAssembly target", "its backend cannot emit object files");
   passes.run(module);
 
   spdlog::debug("wasm: optimise {:.1f} ms, code generation {:.1f} ms",

@@ -63,8 +63,8 @@ std::string emscriptenVersion(const std::string &sysroot) {
 llvm::Expected<std::string> findEmscriptenSysroot(const std::string &override) {
   if (!override.empty()) {
     if (!looksLikeEmscriptenSysroot(override))
-      return failure("hotcc: error: --sysroot " + override +
-                        " is not an emscripten sysroot (no include/emscripten.h)");
+      return setupError("--sysroot " + override,
+                        "not an emscripten sysroot (no include/emscripten.h)");
     return override;
   }
   std::vector<std::string> candidates;
@@ -77,9 +77,10 @@ llvm::Expected<std::string> findEmscriptenSysroot(const std::string &override) {
   for (auto &dir : candidates)
     if (looksLikeEmscriptenSysroot(dir))
       return dir;
-  return failure("hotcc: error: no emscripten sysroot found (looked in $EMSCRIPTEN_SYSROOT, "
-                    "$EMSDK and /usr/share/emscripten/cache/sysroot); install Debian's "
-                    "'emscripten' package or pass --sysroot DIR");
+  return setupError("the emscripten sysroot",
+                    "not found (looked in $EMSCRIPTEN_SYSROOT, $EMSDK and "
+                    "/usr/share/emscripten/cache/sysroot); install Debian's 'emscripten' package "
+                    "or pass --sysroot DIR");
 }
 
 llvm::Expected<std::string> findWasiSysroot(const std::string &override) {
@@ -89,9 +90,9 @@ llvm::Expected<std::string> findWasiSysroot(const std::string &override) {
       return dir;
   if (llvm::sys::fs::exists(dir + "/include/stdlib.h") && !override.empty())
     return dir;
-  return failure("hotcc: error: no WASI sysroot at " + dir +
-                    " (include/wasm32-wasi/stdlib.h); install Debian's 'wasi-libc' and "
-                    "'libc++-22-dev-wasm32' or pass --sysroot DIR");
+  return setupError(override.empty() ? "the WASI sysroot" : "--sysroot " + override,
+                    "no WASI sysroot at " + dir + " (include/wasm32-wasi/stdlib.h); install "
+                    "Debian's 'wasi-libc' and 'libc++-22-dev-wasm32' or pass --sysroot DIR");
 }
 
 } // namespace

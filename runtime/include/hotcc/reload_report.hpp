@@ -12,9 +12,9 @@ namespace hotcc {
 
 struct PhaseTimes {
   double parseMs = 0;    // Clang: preprocess + parse + IR generation
-  double analyseMs = 0;  // hashing, diffing, splitting the module
-  double compileMs = 0;  // LLVM optimisation + machine code + JIT link
-  double redirectMs = 0; // writing stub pointers, running new initialisers
+  double analyzeMs = 0;  // hashing, diffing, splitting the module
+  double compileMs = 0;  // LLVM optimization + machine code + JIT link
+  double redirectMs = 0; // writing stub pointers, running new initializers
   double totalMs = 0;
 };
 

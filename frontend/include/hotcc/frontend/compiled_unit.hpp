@@ -18,7 +18,7 @@ namespace hotcc::frontend {
 enum class FunctionKind {
   Hot,     // defined in the user's code: reached through a stub, recompiled when its hash changes
   Library, // from a system header or compiler-made with a shared name: defined once, never replaced
-  Helper,  // compiler-made and module-local (global initialisers): copied into whichever module uses it
+  Helper,  // compiler-made and module-local (global initializers): copied into whichever module uses it
 };
 
 struct FunctionInfo {
@@ -78,7 +78,7 @@ struct GlobalInfo {
 
 struct PhaseTiming {
   double parseMs = 0;     // preprocess + parse + IR generation
-  double analyseMs = 0;   // normalise names, hash
+  double analyzeMs = 0;   // normalize names, hash
   bool preambleReused = false;
   std::size_t skippedBodies = 0;  // unchanged function bodies Clang did not parse again
   bool retriedInFull = false;     // declarations changed: parsed again without skipping

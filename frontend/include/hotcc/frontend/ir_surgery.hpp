@@ -1,5 +1,5 @@
 // Module edits both backends make when they cut a unit into what one reload or patch carries:
-// which global initialisers to run, and removing what nothing uses.
+// which global initializers to run, and removing what nothing uses.
 #pragma once
 #include <set>
 #include <string>
@@ -18,10 +18,10 @@ namespace hotcc::frontend {
 // llvm.global_ctors, llvm.used and their kin: arrays the linker reads, not data.
 bool isSpecialArray(const llvm::GlobalVariable &g);
 
-// The initialisers that construct globals in `newData`, in the order C++ runs them. Clang's
+// The initializers that construct globals in `newData`, in the order C++ runs them. Clang's
 // per-file `_GLOBAL__sub_I_*` is opened up: it calls one init function per global, and each is
 // chosen by whether the global it stores into is new.
-std::vector<const llvm::Function *> initialisersToRun(const llvm::Module &m,
+std::vector<const llvm::Function *> initializersToRun(const llvm::Module &m,
                                                       const std::set<std::string> &newData);
 
 void dropSpecialArrays(llvm::Module &m);
@@ -36,6 +36,6 @@ void dropUnusedLocals(llvm::Module &m);
 
 // LLVM's default -O`optLevel` pipeline for `machine`'s target (nothing at -O0). Built for each
 // module: pipelines keep state between runs (the inliner's wrapper moves its inner pipeline out).
-void optimiseModule(llvm::Module &m, llvm::TargetMachine *machine, int optLevel);
+void optimizeModule(llvm::Module &m, llvm::TargetMachine *machine, int optLevel);
 
 } // namespace hotcc::frontend

@@ -34,16 +34,24 @@ std::string statusLine(const ReloadReport &report, bool withPhases);
 // failed; the program keeps running its previous version" when previousVersionRuns.
 std::string reload(const ReloadReport &report, const Style &style, bool verbose, bool quiet);
 
+// For tests that prove nothing decides by wording: every line the people-renderer produces
+// (without its "\n") passes through `rewrite` first (null: as written). The JSON renderer is
+// unaffected. Not for production use.
+void setWordingRewriterForTesting(std::string (*rewrite)(const std::string &));
+
 // ---- For machines: one JSON object per line, each {"schema": 1, "event": ..., ...} ----
 
 constexpr int kJsonSchema = 1;
+
+// A duration as every event gives it: milliseconds, to the microsecond (short lines).
+double jsonMs(double ms);
 
 std::string jsonDiagnostic(const Diagnostic &d);  // event "diagnostic"
 std::string jsonFailure(const Failure &f);        // event "failure", "kind": kindName(f)
 std::string jsonNotice(const Notice &n);          // event "notice", "kind": kindName(n)
 // The events of one reload: each warning and each compile error's diagnostic ("diagnostic"),
 // each failure ("failure"), each notice ("notice"), then one "reload" event (ok, version, files,
-// compiled [{name, at}], unchanged, removed, timesMs{parse, analyse, compile, redirect, total}).
+// compiled [{name, at}], unchanged, removed, timesMs{parse, analyze, compile, redirect, total}).
 std::vector<std::string> jsonReload(const ReloadReport &report);
 
 } // namespace hotcc::render

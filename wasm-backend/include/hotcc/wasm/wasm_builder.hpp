@@ -2,7 +2,12 @@
 // through slots, or → a patch (side module + manifest) with just the functions that changed since
 // the state the main module (and earlier patches) left. One builder can build many times; it keeps
 // Clang's caches between builds.
+//
+// Failures leave as llvm::Errors carrying a typed hotcc::Failure (frontend::OutcomeError; take it
+// with frontend::toFailure): CompileError, FileUnreadable, NotInProgram, PatchCannotApply,
+// LinkError, SetupError, InternalError. Nothing here prints or words an outcome.
 #pragma once
+#include "hotcc/outcome.hpp"
 #include "hotcc/wasm/patch_manifest.hpp"
 #include "hotcc/wasm/wasm_target.hpp"
 
@@ -36,6 +41,7 @@ struct MainBuild {
   std::size_t slots = 0;
   std::vector<std::string> slotNames;     // display names
   std::vector<std::string> exportedData;  // data symbols the main module exports for patches
+  std::vector<Diagnostic> warnings;       // the compiler's, in order
   double ms = 0;
 };
 
@@ -46,7 +52,8 @@ struct PatchBuild {
   PatchManifest manifest;
   std::vector<std::string> changed;   // display names of the functions the patch replaces
   std::vector<std::string> imports;   // symbols the main module must export
-  std::string warnings;
+  std::vector<Diagnostic> warnings;   // the compiler's, in order (none on a cache hit)
+  bool flagsDiffer = false;  // the compiler flags are not the main module's: layouts may differ
   double compileMs = 0, linkMs = 0, totalMs = 0;
 };
 

@@ -1,5 +1,7 @@
 // lld's wasm driver, in-process. lld keeps global state while it runs, so links are serialised;
 // lld resets that state after each link, so one process can link any number of times.
+// A failed link is a failure::LinkError (hotcc/outcome.hpp) carrying wasm-ld's words; its `files`
+// are empty here (wasm-ld sees objects) and filled by the caller that knows the sources.
 #pragma once
 #include <llvm/Support/Error.h>
 
@@ -7,18 +9,6 @@
 #include <vector>
 
 namespace hotcc::wasm {
-
-class LinkError : public llvm::ErrorInfo<LinkError> {
-public:
-  static char ID;
-  explicit LinkError(std::string message) : message_(std::move(message)) {}
-  void log(llvm::raw_ostream &os) const override;
-  std::error_code convertToErrorCode() const override;
-  const std::string &text() const { return message_; }
-
-private:
-  std::string message_;
-};
 
 // A side module (`-shared --experimental-pic`, dylink.0) from wasm32 objects. Undefined symbols
 // become imports that the main module (or an earlier side module) provides at load time.

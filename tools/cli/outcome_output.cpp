@@ -1,0 +1,81 @@
+#include "outcome_output.hpp"
+
+#include <cstdio>
+#include <mutex>
+#include <unistd.h>
+
+namespace hotcc::cli {
+
+namespace {
+int eventsFd = STDOUT_FILENO;
+std::mutex eventsMutex;  // events may come from a watcher and a program thread
+} // namespace
+
+void JsonEvents::claimStdout() {
+  std::fflush(stdout);
+  int fd = dup(STDOUT_FILENO);
+  if (fd < 0)
+    return;
+  eventsFd = fd;
+  dup2(STDERR_FILENO, STDOUT_FILENO);
+}
+
+void JsonEvents::write(const std::string &line) {
+  std::lock_guard lock(eventsMutex);
+  std::string text = line + "\n";
+  for (std::size_t done = 0; done < text.size();) {
+    auto n = ::write(eventsFd, text.data() + done, text.size() - done);
+    if (n <= 0)
+      return;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+OutcomeOutput::OutcomeOutput(Settings settings) : settings_(settings) {
+  style_.color = !settings.json && isatty(STDERR_FILENO);
+}
+
+void OutcomeOutput::firstLoad(const ReloadReport &report) {
+  if (settings_.json) {
+    for (auto &line : render::jsonReload(report))
+      JsonEvents::write(line);
+    return;
+  }
+  std::string text;
+  if (!report.ok) {
+    for (auto &warning : report.warnings)
+      text += render::diagnostic(warning, style_);
+    for (auto &f : report.failures)
+      text += render::failure(f, style_);
+  } else if (!settings_.quiet) {
+    text = render::reload(report, style_, settings_.verbose, /*quiet=*/true);
+    if (settings_.verbose)
+      text += render::statusLine(report, true);
+  }
+  std::fputs(text.c_str(), stderr);
+}
+
+void OutcomeOutput::reload(const ReloadReport &report) {
+  if (settings_.json) {
+    for (auto &line : render::jsonReload(report))
+      JsonEvents::write(line);
+    return;
+  }
+  if (settings_.quiet && report.ok)
+    return;  // --quiet: only errors
+  std::fputs(render::reload(report, style_, settings_.verbose, settings_.quiet).c_str(), stderr);
+}
+
+void OutcomeOutput::failure(const Failure &f) {
+  if (settings_.json)
+    JsonEvents::write(render::jsonFailure(f));
+  else
+    std::fputs(render::failure(f, style_).c_str(), stderr);
+}
+
+void OutcomeOutput::event(const std::string &jsonLine) {
+  if (settings_.json)
+    JsonEvents::write(jsonLine);
+}
+
+} // namespace hotcc::cli

@@ -1,0 +1,207 @@
+// Diagnostics for people, as clang prints them: location, severity, message and flag; the source
+// line with a caret; the include stack above; notes after. Plus the pieces the other text
+// renderers share (colours, the headline, name lists, the wording hook).
+#include "text_parts.hpp"
+
+#include <atomic>
+#include <filesystem>
+
+namespace hotcc::render {
+namespace text {
+
+namespace {
+constexpr const char *kReset = "\x1b[0m";
+constexpr const char *kBold = "\x1b[1m";
+
+const char *colorOf(Severity severity) {
+  switch (severity) {
+  case Severity::Note:
+    return "\x1b[0;1;36m";
+  case Severity::Remark:
+    return "\x1b[0;1;34m";
+  case Severity::Warning:
+    return "\x1b[0;1;35m";
+  case Severity::Error:
+  case Severity::Fatal:
+    break;
+  }
+  return "\x1b[0;1;31m";
+}
+} // namespace
+
+std::string Paint::bold(const std::string &s) const {
+  return on ? kBold + s + kReset : s;
+}
+
+std::string Paint::label(Severity severity, const char *word) const {
+  std::string text = std::string(word ? word : labelOf(severity)) + ": ";
+  return on ? colorOf(severity) + text + kReset : text;
+}
+
+std::string Paint::caret(const std::string &s) const {
+  return on ? "\x1b[0;1;32m" + s + kReset : s;
+}
+
+const char *labelOf(Severity severity) {
+  switch (severity) {
+  case Severity::Note:
+    return "note";
+  case Severity::Remark:
+    return "remark";
+  case Severity::Warning:
+    return "warning";
+  case Severity::Fatal:
+    return "fatal error";
+  case Severity::Error:
+    break;
+  }
+  return "error";
+}
+
+std::string headline(const Style &style, Severity severity, const std::string &message,
+                     const char *word) {
+  Paint paint{style.color};
+  // Clang leaves a note's message plain: it supplements the diagnostic before it.
+  std::string body = severity == Severity::Note ? message : paint.bold(message);
+  return paint.bold("hotcc: ") + paint.label(severity, word) + body + "\n";
+}
+
+namespace {
+
+std::string location(const SourcePoint &where) {
+  std::string out = where.file;
+  if (where.line > 0) {
+    out += ":" + std::to_string(where.line);
+    if (where.column > 0)
+      out += ":" + std::to_string(where.column);
+  }
+  return out + ": ";
+}
+
+// "    2 | text" and "      |     ^": clang's gutter (at least four digits wide). Tabs before
+// the column are kept in the caret line, so both lines expand them alike and the caret stays
+// under its character; a UTF-8 character takes one place, not one per byte.
+std::string snippet(const Diagnostic &d, const Paint &paint) {
+  if (d.sourceLine.empty() || d.where.line == 0)
+    return {};
+  std::string number = std::to_string(d.where.line);
+  std::size_t width = std::max<std::size_t>(4, number.size());
+  std::string out = std::string(width - number.size() + 1, ' ') + number + " | " + d.sourceLine +
+                    "\n";
+  if (d.where.column == 0)
+    return out;
+  std::string pad;
+  std::size_t end = std::min<std::size_t>(d.where.column - 1, d.sourceLine.size());
+  for (std::size_t i = 0; i < end; ++i) {
+    unsigned char c = d.sourceLine[i];
+    if (c == '\t')
+      pad += '\t';
+    else if ((c & 0xC0) != 0x80)  // not a UTF-8 continuation byte
+      pad += ' ';
+  }
+  return out + std::string(width + 2, ' ') + "| " + paint.caret(pad + "^") + "\n";
+}
+
+// Clang names the outermost file first.
+std::string includeStack(const std::vector<SourcePoint> &from) {
+  std::string out;
+  for (auto it = from.rbegin(); it != from.rend(); ++it)
+    out += "In file included from " + it->file + ":" + std::to_string(it->line) + ":\n";
+  return out;
+}
+
+bool samePoint(const SourcePoint &a, const SourcePoint &b) {
+  return a.file == b.file && a.line == b.line && a.column == b.column;
+}
+
+bool sameStack(const std::vector<SourcePoint> &a, const std::vector<SourcePoint> &b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), samePoint);
+}
+
+} // namespace
+
+std::string diagnosticText(const Diagnostic &d, const Style &style, bool withIncludes,
+                           SourcePoint *lastCaret) {
+  Paint paint{style.color};
+  std::string message = d.message + (d.option.empty() ? "" : " [" + d.option + "]");
+  std::string out;
+  if (d.where.file.empty()) {
+    // A diagnostic without a place (bad flags, a tool's complaint) speaks as hotcc.
+    out = headline(style, d.severity, message);
+  } else {
+    out = withIncludes ? includeStack(d.includedFrom) : std::string();
+    out += paint.bold(location(d.where)) + paint.label(d.severity) +
+           (d.severity == Severity::Note ? message : paint.bold(message)) + "\n";
+    if (!lastCaret || !samePoint(*lastCaret, d.where))
+      out += snippet(d, paint);
+    if (lastCaret)
+      *lastCaret = d.where;
+  }
+  for (auto &note : d.notes)
+    out += diagnosticText(note, style, true, lastCaret);
+  return out;
+}
+
+std::string diagnosticsText(const std::vector<Diagnostic> &list, const Style &style) {
+  std::string out;
+  const std::vector<SourcePoint> none;
+  const std::vector<SourcePoint> *lastStack = &none;
+  SourcePoint lastCaret;
+  // Like clang, the include stack is said once for a run of diagnostics in the same header.
+  for (auto &d : list) {
+    bool repeat = !d.where.file.empty() && sameStack(d.includedFrom, *lastStack);
+    out += diagnosticText(d, style, !repeat, &lastCaret);
+    lastStack = d.where.file.empty() ? &none : &d.includedFrom;
+  }
+  return out;
+}
+
+std::string joinNames(const std::vector<std::string> &items, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size() && i < max; ++i)
+    out += (i ? ", " : "") + items[i];
+  if (items.size() > max)
+    out += ", and " + std::to_string(items.size() - max) + " more";
+  return out;
+}
+
+std::string fileName(const std::string &path) {
+  return std::filesystem::path(path).filename().string();
+}
+
+namespace {
+std::atomic<std::string (*)(const std::string &)> wordingRewriter{nullptr};
+}
+
+std::string rewritten(std::string text) {
+  auto rewrite = wordingRewriter.load();
+  if (!rewrite)
+    return text;
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    bool newline = end != std::string::npos;
+    if (!newline)
+      end = text.size();
+    out += rewrite(text.substr(start, end - start)) + (newline ? "\n" : "");
+    start = end + 1;
+  }
+  return out;
+}
+
+} // namespace text
+
+void setWordingRewriterForTesting(std::string (*rewrite)(const std::string &)) {
+  text::wordingRewriter = rewrite;
+}
+
+std::string diagnostic(const Diagnostic &d, const Style &style) {
+  return text::rewritten(text::diagnosticText(d, style, true));
+}
+
+std::string diagnostics(const std::vector<Diagnostic> &list, const Style &style) {
+  return text::rewritten(text::diagnosticsText(list, style));
+}
+
+} // namespace hotcc::render

@@ -304,6 +304,11 @@ struct Compiler::Impl {
                      const clang::PreambleBounds &bounds, clang::DiagnosticOptions &diagOpts,
                      llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs,
                      std::vector<Diagnostic> &warnings);
+  llvm::Expected<std::shared_ptr<clang::CompilerInvocation>>
+  compileInvocation(const std::string &file, bool fileIsVirtual, clang::DiagnosticOptions &diagOpts,
+                    DiagnosticCollector &collector);
+  BodySkipper::Outcome analyze(FileState &state, CompiledUnit &unit, HotccCodeGenAction &action,
+                               const std::string &unitTag, bool firstCompile);
   // What the preamble step decided for one compile.
   struct PreambleUse {
     bool reused = false;
@@ -320,7 +325,8 @@ struct Compiler::Impl {
                           bool firstCompile);
   void mapSources(FileState &state, const std::string &file, clang::CompilerInvocation &invocation,
                   llvm::MemoryBuffer &text, BlankedSources &blanked,
-                  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs, bool fileIsVirtual,
+                  // An in-memory preamble overlays itself on `vfs`: the compile must use it.
+                  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> &vfs, bool fileIsVirtual,
                   std::set<std::string> &deps);
   // Compiles `file` with its state's lock held.
   llvm::Expected<CompiledUnit> run(FileState &state, const std::string &file,
@@ -548,6 +554,27 @@ bool Compiler::Impl::buildPreamble(FileState &state, const std::string &file,
   return true;
 }
 
+// The cc1 invocation of one compile of `file`, its diagnostics going to `collector`.
+llvm::Expected<std::shared_ptr<clang::CompilerInvocation>>
+Compiler::Impl::compileInvocation(const std::string &file, bool fileIsVirtual,
+                                  clang::DiagnosticOptions &diagOpts,
+                                  DiagnosticCollector &collector) {
+  auto args = cc1Args(file, fileIsVirtual, file);
+  if (!args)
+    return args.takeError();
+  auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
+      clang::DiagnosticIDs::create(), diagOpts, &collector, /*ShouldOwnClient=*/false);
+  auto invocation = invocationFrom(*args, *diags);
+  if (!invocation)
+    return makeFailure(failure::CompileError{file, collector.take()});
+  // The driver makes complete-object constructors/destructors aliases of the base ones; every
+  // one must be its own function to get its own stub.
+  invocation->getCodeGenOpts().CXXCtorDtorAliases = false;
+  invocation->getCodeGenOpts().DisableFree = false;
+  invocation->getPreprocessorOpts().RetainRemappedFileBuffers = true;
+  return invocation;
+}
+
 // Reuses or builds the preamble: the PCH of the file's leading #include/#define block.
 Compiler::Impl::PreambleUse
 Compiler::Impl::usePreamble(FileState &state, const std::string &file,
@@ -591,7 +618,7 @@ Compiler::Impl::usePreamble(FileState &state, const std::string &file,
 void Compiler::Impl::mapSources(FileState &state, const std::string &file,
                                 clang::CompilerInvocation &invocation, llvm::MemoryBuffer &text,
                                 BlankedSources &blanked,
-                                llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs,
+                                llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> &vfs,
                                 bool fileIsVirtual, std::set<std::string> &deps) {
   llvm::MemoryBuffer *mainBuffer = blanked.main ? blanked.main.get() : &text;
   for (auto &[path, buffer] : blanked.others)
@@ -614,31 +641,18 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
                                                  bool fileIsVirtual, const std::string &unitTag,
                                                  bool allowSkipping) {
   auto started = Clock::now();
-  auto args = cc1Args(file, fileIsVirtual, file);
-  const FileSettings &fileSettings = state.settings;
-  if (!args)
-    return args.takeError();
-
   clang::DiagnosticOptions diagOpts;
   DiagnosticCollector collector;
-  auto diags = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
-      clang::DiagnosticIDs::create(), diagOpts, &collector, /*ShouldOwnClient=*/false);
-
-  auto invocation = invocationFrom(*args, *diags);
+  auto invocation = compileInvocation(file, fileIsVirtual, diagOpts, collector);
   if (!invocation)
-    return makeFailure(failure::CompileError{file, collector.take()});
-  // The driver makes complete-object constructors/destructors aliases of the base ones; every
-  // one must be its own function to get its own stub.
-  invocation->getCodeGenOpts().CXXCtorDtorAliases = false;
-  invocation->getCodeGenOpts().DisableFree = false;
-  invocation->getPreprocessorOpts().RetainRemappedFileBuffers = true;
+    return invocation.takeError();
 
   llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> vfs = llvm::vfs::getRealFileSystem();
   std::set<std::string> deps;
 
   const bool firstCompile = !state.compiledOnce;
   state.compiledOnce = true;
-  auto preamble = usePreamble(state, file, *invocation, *text, diagOpts, vfs, fileIsVirtual,
+  auto preamble = usePreamble(state, file, **invocation, *text, diagOpts, vfs, fileIsVirtual,
                               firstCompile);
 
   const BodyMemory *previousBodies = nullptr;
@@ -649,7 +663,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   BlankedSources blanked;
   if (previousBodies)
     blanked = blankUnchangedBodies(*previousBodies, file, text->getBuffer());
-  mapSources(state, file, *invocation, *text, blanked, vfs, fileIsVirtual, deps);
+  mapSources(state, file, **invocation, *text, blanked, vfs, fileIsVirtual, deps);
   // Kept for a retry in full: the compile below owns `text` through the remapping.
   std::string textCopy = previousBodies ? text->getBuffer().str() : std::string();
 
@@ -657,7 +671,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   unit.file = file;
   unit.context = std::make_unique<llvm::LLVMContext>();
 
-  clang::CompilerInstance ci(invocation, pchOps);
+  clang::CompilerInstance ci(*invocation, pchOps);
   ci.createDiagnostics(&collector, /*ShouldOwnClient=*/false);
   // "N errors generated." is a count of the diagnostics, not one of them.
   ci.setVerboseOutputStream(std::make_unique<llvm::raw_null_ostream>());
@@ -685,22 +699,7 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   deps.insert(file);
   unit.dependencies.assign(deps.begin(), deps.end());
 
-  auto analyzeStart = Clock::now();
-  const std::string promotedSuffix = promotedSuffixFor(unitTag, options.identifierSafeNames);
-  normalizeAndHash(*unit.module, action.facts(), promotedSuffix,
-                   action.skipper().skippedInternalNames(), fileSettings.renamedGlobals, unit);
-  std::set<std::string> emitted;
-  for (auto &[name, fn] : unit.functions)
-    emitted.insert(name);
-  auto normalizedAt = Clock::now();
-  auto outcome = action.skipper().finish(emitted, promotedSuffix);
-  // The headers as this compile read them (not as they may be on disk by now): what the deferred
-  // preamble must match for the remembered bodies to stay valid.
-  if (firstCompile && state.preambleDeferred)
-    state.headersAtFirstCompile = std::move(outcome.readHashes);
-  spdlog::debug("{}: normalize {:.2f} ms, remember bodies {:.2f} ms", file,
-                std::chrono::duration<double, std::milli>(normalizedAt - analyzeStart).count(),
-                msSince(normalizedAt));
+  auto outcome = analyze(state, unit, action, unitTag, firstCompile);
   if (previousBodies && outcome.skeletonChanged && outcome.skipped > 0) {
     // Something outside the bodies changed: what the skipped bodies mean may have changed too.
     spdlog::debug("{}: declarations changed, compiling every body", file);
@@ -716,11 +715,34 @@ llvm::Expected<CompiledUnit> Compiler::Impl::run(FileState &state, const std::st
   state.pending = std::move(outcome.memory);
   unit.skippedFunctions = std::move(outcome.skippedLinkNames);
   unit.timing.skippedBodies = outcome.skipped;
+  return unit;
+}
+
+// After code generation: names and hashes every symbol of the unit, then lets the skipper say
+// what it skipped and remember the bodies for the next compile.
+BodySkipper::Outcome Compiler::Impl::analyze(FileState &state, CompiledUnit &unit,
+                                             HotccCodeGenAction &action,
+                                             const std::string &unitTag, bool firstCompile) {
+  auto analyzeStart = Clock::now();
+  const std::string promotedSuffix = promotedSuffixFor(unitTag, options.identifierSafeNames);
+  normalizeAndHash(*unit.module, action.facts(), promotedSuffix,
+                   action.skipper().skippedInternalNames(), state.settings.renamedGlobals, unit);
+  std::set<std::string> emitted;
+  for (auto &[name, fn] : unit.functions)
+    emitted.insert(name);
+  auto normalizedAt = Clock::now();
+  auto outcome = action.skipper().finish(emitted, promotedSuffix);
+  // The headers as this compile read them (not as they may be on disk by now): what the deferred
+  // preamble must match for the remembered bodies to stay valid.
+  if (firstCompile && state.preambleDeferred)
+    state.headersAtFirstCompile = std::move(outcome.readHashes);
   // Hashing and naming are the analysis; the skipper's bookkeeping belongs to the parse.
   unit.timing.analyzeMs =
       std::chrono::duration<double, std::milli>(normalizedAt - analyzeStart).count();
   unit.timing.parseMs += msSince(normalizedAt);
-  return unit;
+  spdlog::debug("{}: normalize {:.2f} ms, remember bodies {:.2f} ms", unit.file,
+                unit.timing.analyzeMs, msSince(normalizedAt));
+  return outcome;
 }
 
 std::string unitTagFor(const std::string &absolutePath) {

@@ -162,6 +162,46 @@ static void findRemovals(
   }
 }
 
+// A hot function of the new compile: new, changed, unchanged, or a change to refuse.
+template <typename MayChangeSignature>
+static void planHotFunction(
+    const std::string &name, const frontend::FunctionInfo &fn, const std::string &unitPath,
+    const LiveState &live, MayChangeSignature &mayChangeSignature,
+    std::map<std::string, std::vector<const frontend::FunctionInfo *>> &newByDisplayName,
+    ReloadPlan &plan) {
+  auto it = live.hot.find(name);
+  if (it == live.hot.end()) {
+    plan.compile.push_back(name);
+    newByDisplayName[fn.displayName].push_back(&fn);
+    return;
+  }
+  const auto &was = it->second;
+  // Inline functions and templates from a shared header are defined by every file using them:
+  // one stub serves all, with the body of the file that defined it first.
+  // A function cut from one file (removed there) may be pasted into another.
+  if (was.unit != unitPath && !was.unit.empty() && !was.removed && !(fn.odr && was.info.odr)) {
+    plan.refusals.push_back(failure::DuplicateDefinition{fn.displayName, {was.unit, unitPath}});
+    return;
+  }
+  if (keepsFirstDefinition(live, name, fn, unitPath)) {
+    ++plan.unchanged;
+    return;
+  }
+  if (was.info.signature != fn.signature && !fn.signature.empty() && !mayChangeSignature(name)) {
+    auto callers = liveCallers(live, name);
+    if (!callers.empty()) {
+      plan.refusals.push_back(failure::SignatureChange{unitPath, fn.displayName,
+                                                       was.info.signature, fn.signature,
+                                                       std::move(callers)});
+      return;
+    }
+  }
+  if (was.info.hash == fn.hash)
+    ++plan.unchanged;
+  else
+    plan.compile.push_back(name);
+}
+
 ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &unitPath,
                       const LiveState &live, bool quiescent, const LayoutPolicy &layouts) {
   ReloadPlan plan;
@@ -180,40 +220,9 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
 
   for (const auto &[name, fn] : unit.functions) {
     switch (fn.kind) {
-    case frontend::FunctionKind::Hot: {
-      auto it = live.hot.find(name);
-      if (it == live.hot.end()) {
-        plan.compile.push_back(name);
-        newByDisplayName[fn.displayName].push_back(&fn);
-        break;
-      }
-      const auto &was = it->second;
-      // Inline functions and templates from a shared header are defined by every file using them:
-      // one stub serves all, with the body of the file that defined it first.
-      // A function cut from one file (removed there) may be pasted into another.
-      if (was.unit != unitPath && !was.unit.empty() && !was.removed && !(fn.odr && was.info.odr)) {
-        plan.refusals.push_back(failure::DuplicateDefinition{fn.displayName, {was.unit, unitPath}});
-        break;
-      }
-      if (keepsFirstDefinition(live, name, fn, unitPath)) {
-        ++plan.unchanged;
-        break;
-      }
-      if (was.info.signature != fn.signature && !fn.signature.empty() && !mayChangeSignature(name)) {
-        auto callers = liveCallers(live, name);
-        if (!callers.empty()) {
-          plan.refusals.push_back(failure::SignatureChange{unitPath, fn.displayName,
-                                                           was.info.signature, fn.signature,
-                                                           std::move(callers)});
-          break;
-        }
-      }
-      if (was.info.hash == fn.hash)
-        ++plan.unchanged;
-      else
-        plan.compile.push_back(name);
+    case frontend::FunctionKind::Hot:
+      planHotFunction(name, fn, unitPath, live, mayChangeSignature, newByDisplayName, plan);
       break;
-    }
     case frontend::FunctionKind::Library:
       if (!live.library.count(name))
         plan.newLibrary.insert(name);

@@ -194,6 +194,40 @@ std::string describeSignal(int signal) {
   }
 }
 
+std::string signalName(int signal) {
+  switch (signal) {
+  case SIGSEGV:
+    return "SIGSEGV";
+  case SIGBUS:
+    return "SIGBUS";
+  case SIGFPE:
+    return "SIGFPE";
+  case SIGILL:
+    return "SIGILL";
+  case SIGABRT:
+    return "SIGABRT";
+  case SIGINT:
+    return "SIGINT";
+  default:
+    return "signal " + std::to_string(signal);
+  }
+}
+
+failure::Crash GuardedOutcome::crash(std::string during) const {
+  failure::Crash crash;
+  crash.cause = kind == Kind::Exception ? failure::Crash::Cause::Exception
+                : kind == Kind::Timeout ? failure::Crash::Cause::Timeout
+                                        : failure::Crash::Cause::Signal;
+  crash.signal = signal;
+  if (kind == Kind::Signal)
+    crash.signalName = signalName(signal);
+  crash.exceptionType = exceptionType;
+  crash.what = what;
+  crash.timeoutMs = timeoutMs;
+  crash.during = std::move(during);
+  return crash;
+}
+
 GuardedOutcome runGuarded(void (*fn)(void *), void *arg) { return runGuarded(fn, arg, {}); }
 
 GuardedOutcome runGuarded(void (*fn)(void *), void *arg, const GuardOptions &options) {
@@ -218,19 +252,24 @@ GuardedOutcome runGuarded(void (*fn)(void *), void *arg, const GuardOptions &opt
         fn(arg);
       } catch (const std::exception &e) {
         outcome.kind = GuardedOutcome::Kind::Exception;
-        outcome.message = currentExceptionType() + ": " + e.what();
+        outcome.exceptionType = currentExceptionType();
+        outcome.what = e.what();
+        outcome.message = outcome.exceptionType + ": " + outcome.what;
       } catch (...) {
         outcome.kind = GuardedOutcome::Kind::Exception;
-        outcome.message = "an exception of type " + currentExceptionType();
+        outcome.exceptionType = currentExceptionType();
+        outcome.message = "an exception of type " + outcome.exceptionType;
       }
     }
   } else if (timedOutFrame == &frame) {
     timedOutFrame = nullptr;
     outcome.kind = GuardedOutcome::Kind::Timeout;
+    outcome.timeoutMs = frame.timeoutMs;
     outcome.message = "timed out after " + std::to_string(frame.timeoutMs) + " ms";
   } else {
     outcome.kind = GuardedOutcome::Kind::Signal;
     outcome.signal = caughtSignal;
+    outcome.what = strsignal(caughtSignal);
     outcome.message = describeSignal(caughtSignal);
   }
   unwindTo(frame);

@@ -115,7 +115,7 @@ def body(s):
         # Patch 2: only helper; f (patched before) calls it through its slot.
         patch("patch-2.wasm", "return x * 2;", "return x * 3;", "1 function (helper)")
         check(host.call(5) == (115, 4, 4), "f(5) after patch 2")
-        # Patch 3: f uses new storage (initialised when the patch loads) and a helper the main
+        # Patch 3: f uses new storage (initialized when the patch loads) and a helper the main
         # module's runtime exports.
         text = text.replace('extern "C" int f(int x) {',
                             'int bonus = helper(1000);\n\nextern "C" int f(int x) {')

@@ -75,6 +75,11 @@ int main(void) {
   CHECK(reloads_seen >= 3);
 
   hotcc_destroy(engine);
+
+  /* A creation that fails says why. */
+  const char *badFlags[] = {"-lno_such_library_xyz"};
+  CHECK(hotcc_create(badFlags, 1) == NULL);
+  CHECK(strstr(hotcc_create_error(), "-lno_such_library_xyz") != NULL);
   unlink(path);
   rmdir(dir);
   if (failures)

@@ -363,8 +363,10 @@ TEST_CASE("notices: hotcc's wording and their subjects", "[render]") {
         "hotcc: note: a global initializer threw an exception\n");
   CHECK(contains(render::notice(notice::LibrariesCannotCallBack{"why"}),
                  "libraries loaded with -l cannot call the program's functions: why"));
+  CHECK(contains(render::notice(notice::FlagDropped{"-Wlogical-op", "gcc only", "/b/compile_commands.json"}),
+                 "hotcc: note: ignoring -Wlogical-op from compile_commands.json: gcc only"));
   CHECK(contains(render::notice(notice::CompileDatabaseMiss{"/src/x.cpp", ""}),
-                 "compiling /src/x.cpp with the command-line flags only"));
+                 "/src/x.cpp is not in compile_commands.json; compiling it with the command-line flags only"));
   CHECK(render::notice(notice::LayoutChanged{"struct Obj", 4, 8}) ==
         "hotcc: note: the layout of 'struct Obj' changed (4 -> 8 bytes); objects made before "
         "keep the old layout\n");

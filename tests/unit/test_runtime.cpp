@@ -1,8 +1,11 @@
+#include "hotcc/crash_guard.hpp"
 #include "hotcc/exit_handlers.hpp"
 #include "hotcc/registry.hpp"
 #include "hotcc/result.hpp"
 
+#include <csignal>
 #include <set>
+#include <stdexcept>
 #include <utility>
 
 #include <catch2/catch.hpp>
@@ -144,4 +147,29 @@ TEST_CASE("outcomes: Result carries a value or a typed failure", "[runtime][outc
   hotcc::Result<int> bad = hotcc::failure::NoMain{};
   REQUIRE_FALSE(bad);
   CHECK(std::holds_alternative<hotcc::failure::NoMain>(bad.failure()));
+}
+
+TEST_CASE("crash guard: what happened becomes a typed crash", "[runtime][outcome]") {
+  auto thrown = hotcc::runGuarded([] { throw std::runtime_error("boom"); }).crash("a test");
+  CHECK(thrown.cause == hotcc::failure::Crash::Cause::Exception);
+  CHECK(thrown.exceptionType == "std::runtime_error");
+  CHECK(thrown.what == "boom");
+  CHECK(thrown.during == "a test");
+
+  auto signal = hotcc::runGuarded([] { std::raise(SIGSEGV); }).crash("x");
+  CHECK(signal.cause == hotcc::failure::Crash::Cause::Signal);
+  CHECK(signal.signal == SIGSEGV);
+  CHECK(signal.signalName == "SIGSEGV");
+
+  hotcc::GuardOptions options;
+  options.timeoutMs = 50;
+  auto slow = hotcc::runGuarded(
+      [](void *) {
+        for (volatile int i = 0;; i = i + 1) {
+        }
+      },
+      nullptr, options);
+  auto timeout = slow.crash("loop");
+  CHECK(timeout.cause == hotcc::failure::Crash::Cause::Timeout);
+  CHECK(timeout.timeoutMs == 50);
 }

@@ -200,20 +200,20 @@ TEST_CASE("a patch carries only the changed functions, imports the main module's
   }
 }
 
-TEST_CASE("new storage in a patch is defined there and initialised once", "[wasm]") {
+TEST_CASE("new storage in a patch is defined there and initialized once", "[wasm]") {
   TempSource src("app.cpp", kApp);
   auto builder = makeBuilder(src);
   must(builder->buildMain({src.path()}, (src.dir() / "app.o").string()));
   std::string edited = kApp;
   edited.replace(edited.find("helper(x) + 1"), 13, "helper(x) + fresh_total");
   auto afterHelper = edited.find("extern \"C\" int f(");
-  edited.insert(afterHelper, "int fresh_total = helper(21);  // dynamic initialisation\n");
+  edited.insert(afterHelper, "int fresh_total = helper(21);  // dynamic initialization\n");
   src.write(edited);
   auto out = (src.dir() / "p.wasm").string();
   must(builder->buildPatch({src.path()}, out));
   auto summary = summaryOf(out);
   CHECK(summary.exportsName("fresh_total"));         // later patches import it from here
-  CHECK(summary.exportsName("__wasm_call_ctors"));   // its initialiser runs when loaded
+  CHECK(summary.exportsName("__wasm_call_ctors"));   // its initializer runs when loaded
   CHECK(summary.importsName("GOT.mem", "counter"));
 }
 

@@ -318,8 +318,8 @@ int main(int argc, char **argv) {
       surprises.push_back("edit " + std::to_string(i) + " compiled [" + names +
                           "], expected [score]");
     }
-    for (auto &note : report.notes)
-      surprises.push_back("edit " + std::to_string(i) + " note: " + note);
+    for (auto &notice : report.notices)
+      surprises.push_back("edit " + std::to_string(i) + " " + hotcc::render::notice(notice));
   }
 
   // 3. The stub's cost: add1 through the stub against its current body called directly.

@@ -49,6 +49,10 @@ hotcc_engine *hotcc_create(const char *const *flags, int flagCount) {
       options.languageStandard = flag.substr(5);
     else if (flag.size() == 3 && flag.rfind("-O", 0) == 0 && flag[2] >= '0' && flag[2] <= '3')
       options.optLevel = flag[2] - '0';
+    else if (flag.rfind("-l", 0) == 0)
+      options.libraries.push_back(value("-l"));
+    else if (flag.rfind("-L", 0) == 0)
+      options.libraryDirs.push_back(value("-L"));
     else
       options.extraArgs.push_back(flag);
   }

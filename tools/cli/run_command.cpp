@@ -31,6 +31,8 @@ std::string programName(Engine &engine, const std::string &fallback) {
   return stem.empty() ? "program" : stem;
 }
 
+} // namespace
+
 // Runs the program's main on its own thread with a main-sized stack, so the watcher keeps the
 // process's main thread.
 struct ProgramThread {
@@ -53,7 +55,6 @@ struct ProgramThread {
     return nullptr;
   }
 };
-} // namespace
 
 void RunCommand::addTo(CLI::App &app) {
   auto *cmd = app.add_subcommand("run", "JIT-run a program's main(); with --watch, patch edits live");
@@ -105,6 +106,22 @@ static void reportExit(OutcomeOutput &output, const ProgramThread &program) {
                R"(,"event":"exit","code":)" + std::to_string(program.exitCode) + "}");
 }
 
+// A program that calls exit() still gets its static destructors run, before the JIT goes away.
+struct ExitHook {
+  explicit ExitHook(Engine *e) {
+    engineForExit = e;
+    static bool registered = false;
+    if (!registered)
+      std::atexit([] {
+        if (engineForExit)
+          engineForExit->shutdown();
+        launcherForExit.reset();
+      });
+    registered = true;
+  }
+  ~ExitHook() { engineForExit = nullptr; }
+};
+
 int RunCommand::execute() {
   OutcomeOutput output(flags.outputSettings());
   if (output.json())
@@ -116,6 +133,28 @@ int RunCommand::execute() {
                 "run FILE... -- ARGS)"});
       return 2;
     }
+  auto engine = loadProgram(output);
+  if (!engine)
+    return 1;
+  ExitHook exitHook(engine.get());
+  std::vector<std::string> argStorage = programArguments(*engine);
+  ProgramThread program;
+  program.engine = engine.get();
+  for (auto &a : argStorage)
+    program.argv.push_back(a.data());
+  program.argv.push_back(nullptr);
+
+  if (watch && !runWatching(*engine, program, output))
+    return 1;
+  if (!watch)
+    ProgramThread::entry(&program);
+  std::fflush(stdout);
+  reportExit(output, program);
+  engine->shutdown();
+  return program.exitCode;
+}
+
+std::unique_ptr<Engine> RunCommand::loadProgram(OutcomeOutput &output) {
   flags.applyLogLevel(spdlog::level::warn);
   flags.noteDroppedFlags();
   auto options = flags.engineOptions();
@@ -124,7 +163,7 @@ int RunCommand::execute() {
   auto created = Engine::create(options);
   if (!created) {
     output.failure(created.failure());
-    return 1;
+    return nullptr;
   }
   auto engine = std::move(*created);
   bool loaded = true;
@@ -132,83 +171,56 @@ int RunCommand::execute() {
     output.firstLoad(report);
     loaded = loaded && report.ok;
   }
-  if (!loaded)
-    return 1;
+  return loaded ? std::move(engine) : nullptr;
+}
 
-  // A program that calls exit() still gets its static destructors run, before the JIT goes away.
-  struct ExitHook {
-    explicit ExitHook(Engine *e) {
-      engineForExit = e;
-      static bool registered = false;
-      if (!registered)
-        std::atexit([] {
-          if (engineForExit)
-            engineForExit->shutdown();
-          launcherForExit.reset();
-        });
-      registered = true;
-    }
-    ~ExitHook() { engineForExit = nullptr; }
-  } exitHook(engine.get());
-
-  // argv[0]: a launcher named like the program, which runs it again the same way.
-  std::vector<std::string> argStorage;
+// argv for main: argv[0] is a launcher named like the program, which runs it again the same way.
+std::vector<std::string> RunCommand::programArguments(Engine &engine) {
   if (argv0.empty()) {
-    auto name = programName(*engine, files.front());
+    auto name = programName(engine, files.front());
     if (auto launcher = ProgramLauncher::create(name, rerunCommand()))
       launcherForExit.emplace(std::move(*launcher));
     argv0 = launcherForExit ? launcherForExit->path() : name;
   }
-  argStorage.push_back(argv0);
-  argStorage.insert(argStorage.end(), programArgs.begin(), programArgs.end());
-  ProgramThread program;
-  program.engine = engine.get();
-  for (auto &a : argStorage)
-    program.argv.push_back(a.data());
-  program.argv.push_back(nullptr);
+  std::vector<std::string> arguments = {argv0};
+  arguments.insert(arguments.end(), programArgs.begin(), programArgs.end());
+  return arguments;
+}
 
-  if (!watch) {
-    ProgramThread::entry(&program);
-    std::fflush(stdout);
-    reportExit(output, program);
-    engine->shutdown();
-    return program.exitCode;
-  }
-
+// Runs main on its own thread and reloads what is saved until main returns. False when the
+// watcher or the thread cannot start.
+bool RunCommand::runWatching(Engine &engine, ProgramThread &program, OutcomeOutput &output) {
   // Output of a live program should appear as it happens, even through a pipe.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   FileWatcher watcher;
   if (!watcher.ok()) {
     output.failure(failure::SetupError{"inotify", std::strerror(errno)});
-    return 1;
+    return false;
   }
-  watcher.watch(engine->watchedFiles());
+  watcher.watch(engine.watchedFiles());
 
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, 8u << 20);
   pthread_t thread;
-  if (pthread_create(&thread, &attr, &ProgramThread::entry, &program) != 0) {
-    output.failure(failure::SetupError{"the program's thread", "cannot start it"});
-    return 1;
-  }
+  int started = pthread_create(&thread, &attr, &ProgramThread::entry, &program);
   pthread_attr_destroy(&attr);
-
+  if (started != 0) {
+    output.failure(failure::SetupError{"the program's thread", std::strerror(started)});
+    return false;
+  }
   while (!program.finished) {
     auto changed = watcher.wait(std::chrono::milliseconds(50));
     if (changed.empty())
       continue;
     for (auto &path : changed)
       spdlog::debug("changed: {}", path);
-    for (auto &report : engine->reloadChanged())
+    for (auto &report : engine.reloadChanged())
       output.reload(report);
-    watcher.watch(engine->watchedFiles());
+    watcher.watch(engine.watchedFiles());
   }
   pthread_join(thread, nullptr);
-  std::fflush(stdout);
-  reportExit(output, program);
-  engine->shutdown();
-  return program.exitCode;
+  return true;
 }
 
 } // namespace hotcc::cli

@@ -5,6 +5,8 @@
 
 namespace hotcc::cli {
 
+struct ProgramThread;
+
 struct RunCommand {
   CommonFlags flags;
   std::vector<std::string> files;
@@ -15,6 +17,9 @@ struct RunCommand {
 
   void addTo(CLI::App &app);
   int execute();
+  std::unique_ptr<Engine> loadProgram(OutcomeOutput &output);
+  std::vector<std::string> programArguments(Engine &engine);
+  bool runWatching(Engine &engine, ProgramThread &program, OutcomeOutput &output);
   std::vector<std::string> rerunCommand() const;
 };
 

@@ -187,7 +187,7 @@ std::string rewriteForMain(llvm::Module &module, const frontend::CompiledUnit &u
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", ctor));
   b.CreateCall(registerUnit, {descriptorGlobal, table, b.getInt32(hot.size())});
   b.CreateRetVoid();
-  // Before the app's own initialisers, which may already call hot functions.
+  // Before the app's own initializers, which may already call hot functions.
   llvm::appendToGlobalCtors(module, ctor, 0);
   llvm::appendToUsed(module, keep);
   return descriptor;
@@ -227,14 +227,14 @@ llvm::Expected<PatchRewrite> rewriteForPatch(llvm::Module &module,
     return frontend::makeFailure(failure::PatchCannotApply{unit.file, std::move(problems)});
 
   // Storage: data the main module (or an earlier patch) has is imported, never defined again;
-  // only new storage is defined here, and only its initialisers run when the patch loads.
+  // only new storage is defined here, and only its initializers run when the patch loads.
   std::set<std::string> newData;
   for (auto &g : module.globals())
     if (isDataToShare(g, unit) && !state.globals.count(g.getName().str()))
       newData.insert(g.getName().str());
-  auto initialisers = frontend::initialisersToRun(module, newData);
+  auto initializers = frontend::initializersToRun(module, newData);
   std::vector<llvm::Function *> toRun;
-  for (auto *fn : initialisers)
+  for (auto *fn : initializers)
     toRun.push_back(const_cast<llvm::Function *>(fn));
   frontend::dropSpecialArrays(module);
 

@@ -24,25 +24,11 @@
 #include <set>
 #include <unistd.h>
 
+#include "hotcc/support.hpp"
+
 namespace hotcc::wasm {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double msSince(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-std::string absolute(const std::string &file) {
-  llvm::SmallString<256> path(file);
-  llvm::sys::fs::make_absolute(path);
-  llvm::sys::path::remove_dots(path, true);
-  return std::string(path);
-}
-
-std::string unitTagOf(const std::string &absolutePath) {
-  return hex16(llvm::xxh3_64bits(absolutePath)).substr(0, 8);
-}
 
 llvm::Expected<std::string> readFile(const std::string &path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
@@ -127,7 +113,7 @@ struct WasmBuilder::Impl {
       compiler->configureFile(file, std::move(settings));
       configured.insert(file);
     }
-    auto unit = compiler->compile(file, unitTagOf(file), /*allowSkipping=*/false);
+    auto unit = compiler->compile(file, frontend::unitTagFor(file), /*allowSkipping=*/false);
     if (unit && options.reuseAcrossBuilds)
       compiler->commit(file);
     return unit;
@@ -180,7 +166,7 @@ std::string WasmBuilder::statePathFor(const std::vector<std::string> &files) con
     return impl_->options.statePath;
   std::vector<std::string> sorted;
   for (auto &f : files)
-    sorted.push_back(absolute(f));
+    sorted.push_back(absolutePath(f));
   std::sort(sorted.begin(), sorted.end());
   std::string key = impl_->target.triple + "\n";
   for (auto &f : sorted)
@@ -199,14 +185,14 @@ llvm::Expected<MainBuild> WasmBuilder::buildMain(const std::vector<std::string> 
   ScratchFiles scratch;
   std::vector<std::string> objects;
   for (auto &file : files) {
-    auto path = absolute(file);
+    auto path = absolutePath(file);
     auto unit = impl_->compile(path);
     if (!unit)
       return unit.takeError();
     appendWarnings(result.warnings, *unit);
     UnitState unitState;
     unitState.file = path;
-    unitState.tag = unitTagOf(path);
+    unitState.tag = frontend::unitTagFor(path);
     rewriteForMain(*unit->module, *unit, unitState);
     auto object = emitWasmObject(*unit->module, impl_->options.optLevel);
     if (!object)
@@ -285,7 +271,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
   // Cache lookup: the sources' text and the flags, then the build state.
   std::string inputs = impl.flagsKey + "\n";
   for (auto &file : files) {
-    auto path = absolute(file);
+    auto path = absolutePath(file);
     if (!state->units.count(path))
       return frontend::makeFailure(failure::NotInProgram{path});
     auto text = readFile(path);
@@ -347,7 +333,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
   std::vector<std::string> dependencies;
   auto compileStart = Clock::now();
   for (auto &file : files) {
-    auto path = absolute(file);
+    auto path = absolutePath(file);
     auto unit = impl.compile(path);
     if (!unit)
       return unit.takeError();
@@ -371,7 +357,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPatch(const std::vector<std::string
     if (!object)
       return object.takeError();
     spdlog::debug("{}: clang {:.1f} ms, wasm code generation {:.1f} ms", path,
-                  unit->timing.parseMs + unit->timing.analyseMs, msSince(emitStart));
+                  unit->timing.parseMs + unit->timing.analyzeMs, msSince(emitStart));
     auto objectPath = scratch.write(std::to_string(objects.size()) + ".o", *object);
     if (!objectPath)
       return objectPath.takeError();
@@ -459,7 +445,7 @@ llvm::Expected<PatchBuild> WasmBuilder::buildPlainSideModule(const std::vector<s
   ScratchFiles scratch;
   std::vector<std::string> objects;
   for (auto &file : files) {
-    auto unit = impl_->compile(absolute(file));
+    auto unit = impl_->compile(absolutePath(file));
     if (!unit)
       return unit.takeError();
     appendWarnings(build.warnings, *unit);

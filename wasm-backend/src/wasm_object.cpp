@@ -29,7 +29,7 @@ namespace hotcc::wasm {
 
 namespace {
 
-void initialiseWebAssembly() {
+void initializeWebAssembly() {
   static std::once_flag once;
   std::call_once(once, [] {
     LLVMInitializeWebAssemblyTargetInfo();
@@ -51,7 +51,7 @@ llvm::CodeGenOptLevel codeGenLevel(int optLevel) {
 } // namespace
 
 llvm::Expected<std::string> emitWasmObject(llvm::Module &module, int optLevel) {
-  initialiseWebAssembly();
+  initializeWebAssembly();
   const llvm::Triple &triple = module.getTargetTriple();
   if (!triple.isWasm())
     return internalError("a module for " + triple.str() + " was handed to the wasm backend");
@@ -80,8 +80,8 @@ llvm::Expected<std::string> emitWasmObject(llvm::Module &module, int optLevel) {
     return internalError("invalid module before wasm code generation:\n" + verifyText);
 
   auto started = std::chrono::steady_clock::now();
-  frontend::optimiseModule(module, machine.get(), optLevel);
-  auto optimised = std::chrono::steady_clock::now();
+  frontend::optimizeModule(module, machine.get(), optLevel);
+  auto optimized = std::chrono::steady_clock::now();
 
   llvm::SmallString<0> object;
   llvm::raw_svector_ostream stream(object);
@@ -90,10 +90,10 @@ llvm::Expected<std::string> emitWasmObject(llvm::Module &module, int optLevel) {
     return setupError("the WebAssembly target", "its backend cannot emit object files");
   passes.run(module);
 
-  spdlog::debug("wasm: optimise {:.1f} ms, code generation {:.1f} ms",
-                std::chrono::duration<double, std::milli>(optimised - started).count(),
+  spdlog::debug("wasm: optimize {:.1f} ms, code generation {:.1f} ms",
+                std::chrono::duration<double, std::milli>(optimized - started).count(),
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                          optimised).count());
+                                                          optimized).count());
   return std::string(object.data(), object.size());
 }
 

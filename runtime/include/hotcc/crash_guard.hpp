@@ -3,6 +3,8 @@
 // runs on this thread (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, and SIGINT for Ctrl-C) jump back
 // out of it; exceptions are caught. Outside a guarded call the process's own handlers apply.
 #pragma once
+#include "hotcc/outcome.hpp"
+
 #include <string>
 #include <type_traits>
 
@@ -12,8 +14,14 @@ struct GuardedOutcome {
   enum class Kind { Returned, Signal, Exception, Timeout };
   Kind kind = Kind::Returned;
   int signal = 0;
-  std::string message;  // "SIGSEGV (segmentation fault)", the exception's what(), "timed out after 500 ms"
+  std::string exceptionType;  // Kind::Exception: the type thrown, demangled, when known
+  std::string what;           // the exception's what(); for a signal, the system's description
+  unsigned timeoutMs = 0;     // Kind::Timeout: the limit that ran out
+  std::string message;        // for logs: "SIGSEGV (segmentation fault)", "T: what()", ...
   bool ok() const { return kind == Kind::Returned; }
+  // The outcome as the typed failure clients report; `during`: what was running (a test's name,
+  // an input's).
+  failure::Crash crash(std::string during) const;
 };
 
 // Calls fn(arg). A jump out of a signal skips the destructors of the frames it leaves, and a
@@ -42,5 +50,7 @@ template <typename F> GuardedOutcome runGuarded(F &&f) {
 
 // "SIGSEGV (segmentation fault)" and so on.
 std::string describeSignal(int signal);
+// "SIGSEGV", "SIGABRT", ...; "signal N" for others.
+std::string signalName(int signal);
 
 } // namespace hotcc

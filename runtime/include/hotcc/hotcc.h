@@ -28,7 +28,8 @@ typedef struct hotcc_reload_info {
 
 typedef void (*hotcc_reload_callback)(const hotcc_reload_info *info, void *user_data);
 
-/* Compiler flags as on a command line: "-I", "dir", "-DNAME=1", "-std=c++20", "-O2", ... */
+/* Compiler flags as on a command line: "-I", "dir", "-DNAME=1", "-std=c++20", "-O2", "-lNAME",
+   "-LDIR", ... NULL when the engine cannot start (a -l library missing): hotcc_create_error says why. */
 hotcc_engine *hotcc_create(const char *const *flags, int flag_count);
 void hotcc_destroy(hotcc_engine *engine);
 

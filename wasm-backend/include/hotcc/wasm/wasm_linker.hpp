@@ -1,4 +1,4 @@
-// lld's wasm driver, in-process. lld keeps global state while it runs, so links are serialised;
+// lld's wasm driver, in-process. lld keeps global state while it runs, so links are serialized;
 // lld resets that state after each link, so one process can link any number of times.
 // A failed link is a failure::LinkError (hotcc/outcome.hpp) carrying wasm-ld's words; its `files`
 // are empty here (wasm-ld sees objects) and filled by the caller that knows the sources.

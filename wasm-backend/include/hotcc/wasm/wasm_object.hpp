@@ -1,4 +1,4 @@
-// From an LLVM module to wasm32 object bytes: the optimisation pipeline at the user's level, then
+// From an LLVM module to wasm32 object bytes: the optimization pipeline at the user's level, then
 // the WebAssembly backend, all in-process.
 #pragma once
 #include <llvm/Support/Error.h>
@@ -11,7 +11,7 @@ class Module;
 
 namespace hotcc::wasm {
 
-// Optimises `module` (its triple must be a wasm32 one) at -O`optLevel` and returns the object file.
+// Optimizes `module` (its triple must be a wasm32 one) at -O`optLevel` and returns the object file.
 llvm::Expected<std::string> emitWasmObject(llvm::Module &module, int optLevel);
 
 } // namespace hotcc::wasm

@@ -127,7 +127,7 @@ TEST_CASE("hangs") { volatile int spin = 1; while (spin) {} }
   CHECK(crash->crash->cause == hotcc::failure::Crash::Cause::Signal);
   CHECK(crash->crash->signal == SIGSEGV);
   CHECK(crash->crash->signalName == "SIGSEGV");
-  CHECK(crash->crash->what == "segmentation fault");
+  CHECK_FALSE(crash->crash->what.empty());  // the system's description
   CHECK(crash->crash->during == "crashes");
   auto *hang = findCase(run, "hangs");
   REQUIRE(hang);

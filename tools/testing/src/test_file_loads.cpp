@@ -3,7 +3,6 @@
 // GoogleTest suite with its TEST_Ps and an instantiation in different files).
 #include "hotcc/crash_guard.hpp"
 #include "hotcc/support.hpp"
-#include "test_crashes.hpp"
 #include "test_session_impl.hpp"
 
 #include <spdlog/spdlog.h>
@@ -112,8 +111,8 @@ ReloadReport TestSession::Impl::compile(const std::string &path) {
   if (!ended.ok()) {
     api->end_file(path.c_str(), 0);  // the file keeps the tests it had
     report.ok = false;
-    report.failures.push_back(testing::crashOf(
-        ended, "registering the tests of " + fs::path(path).filename().string(), 0));
+    report.failures.push_back(
+        ended.crash("registering the tests of " + fs::path(path).filename().string()));
   }
   spdlog::debug("{}: {} functions compiled, {} globals made afresh, {} new globals", path,
                 report.compiled.size(), report.replacedGlobals.size(), report.addedGlobals.size());
@@ -181,10 +180,9 @@ std::vector<TestFileLoad> TestSession::Impl::loadGroup(
     reports.push_back(compile(path));
   if (auto made = runGuarded([&] { api->end_group(); }); !made.ok()) {
     reports.front().ok = false;
-    reports.front().failures.push_back(testing::crashOf(
-        made, "making the parameterized tests of " + fs::path(paths.front()).filename().string() +
-                  " and its companions",
-        0));
+    reports.front().failures.push_back(made.crash("making the parameterized tests of " +
+                                                  fs::path(paths.front()).filename().string() +
+                                                  " and its companions"));
   }
 
   std::vector<TestFileLoad> loads;

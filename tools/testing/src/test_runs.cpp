@@ -2,7 +2,7 @@
 // TestRunResult, and every test runs under the crash guard (a crash or a timeout fails that test,
 // recorded as a failure::Crash, and the run goes on).
 #include "hotcc/support.hpp"
-#include "test_crashes.hpp"
+#include "hotcc/crash_guard.hpp"
 #include "test_session_impl.hpp"
 
 #include <csignal>
@@ -10,6 +10,17 @@
 #include <set>
 
 namespace hotcc {
+
+namespace {
+
+// The reason an adapter gets from the host's guard, as it reports it: "crashed: SIGSEGV
+// (segmentation fault)", "timed out after 300 ms".
+std::string adapterReason(const GuardedOutcome &outcome) {
+  return outcome.kind == GuardedOutcome::Kind::Signal ? "crashed: " + outcome.message
+                                                      : outcome.message;
+}
+
+} // namespace
 
 // The adapter's callbacks into the session (a member, so it may name the session's state).
 struct TestSession::Impl::Callbacks {
@@ -32,9 +43,9 @@ struct TestSession::Impl::Callbacks {
     }
     if (self.caseOpen && !self.collecting->cases.empty()) {
       auto &current = self.collecting->cases.back();
-      current.crash = testing::crashOf(outcome, current.name, self.options.timeoutMs);
+      current.crash = outcome.crash(current.name);
     }
-    std::snprintf(reason, size, "%s", testing::adapterReason(outcome).c_str());
+    std::snprintf(reason, size, "%s", adapterReason(outcome).c_str());
     return 1;
   }
 
@@ -114,7 +125,7 @@ void TestSession::Impl::runFramework(Adapter &adapter, const std::vector<std::st
     return;
   auto name = adapter.use.name();
   if (!outcome.ok())
-    result.failure = testing::crashOf(outcome, name, 0);
+    result.failure = outcome.crash(name);
   else if (rc != 0)
     result.failure = failure::SetupError{name, withoutPrefix(error, name)};
 }

@@ -2,6 +2,8 @@
 // itself or in a project header it includes (see test_frameworks.hpp).
 #include "test_frameworks.hpp"
 
+#include "hotcc/support.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -30,7 +32,7 @@ std::optional<std::string> findHeader(const std::string &name, bool quoted,
     std::error_code ec;
     auto candidate = fs::path(dir) / name;
     if (fs::is_regular_file(candidate, ec))
-      return fs::absolute(candidate).lexically_normal().string();
+      return absolutePath(candidate.string());
   }
   return std::nullopt;
 }
@@ -55,7 +57,7 @@ Search findIn(const std::string &file, SearchContext &context);
 // to search in turn, or nothing.
 Search examineInclude(const std::string &file, const std::string &name, bool quoted,
                       SearchContext &context) {
-  auto dir = fs::absolute(fs::path(file)).parent_path().string();
+  auto dir = fs::path(absolutePath(file)).parent_path().string();
   auto base = fs::path(name).filename().string();
   if (name.rfind("catch2/catch_", 0) == 0 || name == "catch2/catch_all.hpp")
     return failure::SetupError{context.topLevel,

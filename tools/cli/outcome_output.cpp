@@ -67,10 +67,23 @@ void OutcomeOutput::reload(const ReloadReport &report) {
 }
 
 void OutcomeOutput::failure(const Failure &f) {
-  if (settings_.json)
-    JsonEvents::write(render::jsonFailure(f));
-  else
+  if (!settings_.json) {
     std::fputs(render::failure(f, style_).c_str(), stderr);
+    return;
+  }
+  if (auto *compile = std::get_if<failure::CompileError>(&f))
+    for (auto &d : compile->diagnostics)
+      JsonEvents::write(render::jsonDiagnostic(d));
+  JsonEvents::write(render::jsonFailure(f));
+}
+
+void OutcomeOutput::warnings(const std::vector<Diagnostic> &list) {
+  if (settings_.json) {
+    for (auto &d : list)
+      JsonEvents::write(render::jsonDiagnostic(d));
+  } else if (!settings_.quiet) {
+    std::fputs(render::diagnostics(list, style_).c_str(), stderr);
+  }
 }
 
 void OutcomeOutput::event(const std::string &jsonLine) {

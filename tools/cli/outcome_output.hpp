@@ -33,7 +33,15 @@ public:
   void firstLoad(const ReloadReport &report);
   // A reload under --watch: the status line or the failures, as render::reload says.
   void reload(const ReloadReport &report);
+  // A failure; with --json a compile error's diagnostics come first, each its own event, as in a
+  // reload's events.
   void failure(const Failure &failure);
+  // failure(), then `status`: for a command that ends with it.
+  int fail(const Failure &f, int status = 1) {
+    failure(f);
+    return status;
+  }
+  void warnings(const std::vector<Diagnostic> &list);
   // A JSON event the command makes itself (a test case, a patch); ignored for people.
   void event(const std::string &jsonLine);
 

@@ -1,8 +1,11 @@
 #include "repl_command.hpp"
 
+#include "hotcc/engine_session.hpp"
+#include "hotcc/render.hpp"
 #include "hotcc/repl.hpp"
 #include "line_editor.hpp"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -15,15 +18,37 @@ namespace hotcc::cli {
 
 namespace {
 
-void show(const ReplResult &result) {
+// A value or a command's answer as a JSON event: {"schema":1,"event":"value","text":...}.
+std::string valueEvent(const std::string &text) {
+  nlohmann::ordered_json event{{"schema", render::kJsonSchema}, {"event", "value"}, {"text", text}};
+  return event.dump();
+}
+
+// The answer on stdout, then what went wrong (and the input's warnings and notices) on stderr —
+// or all of it as JSON events with --json.
+void show(const ReplResult &result, OutcomeOutput &output) {
+  if (output.json()) {
+    for (auto &warning : result.warnings)
+      output.event(render::jsonDiagnostic(warning));
+    for (auto &n : result.notices)
+      output.event(render::jsonNotice(n));
+    for (auto &f : result.failures)
+      output.failure(f);
+    if (!result.output.empty())
+      output.event(valueEvent(result.output));
+    return;
+  }
   if (!result.output.empty()) {
     std::fputs(result.output.c_str(), stdout);
     std::fflush(stdout);
   }
-  if (!result.error.empty()) {
-    std::fputs(result.error.c_str(), stderr);
-    std::fflush(stderr);
-  }
+  std::string text = render::diagnostics(result.warnings, output.style());
+  for (auto &n : result.notices)
+    text += render::notice(n, output.style());
+  std::fputs(text.c_str(), stderr);
+  for (auto &f : result.failures)
+    output.failure(f);
+  std::fflush(stderr);
 }
 
 // History is state, not cache: $XDG_STATE_HOME/hotcc/repl_history (~/.local/state/...).
@@ -42,13 +67,13 @@ std::string historyPath() {
 
 // Reads inputs from a pipe or file: the same continuation rules, no prompt, exit code 1 if any
 // input failed.
-int runScript(ReplSession &session) {
+int runScript(ReplSession &session, OutcomeOutput &output) {
   bool anyFailed = false;
   std::string pending;
   std::string line;
   auto evaluate = [&](const std::string &text) {
     auto result = session.eval(text);
-    show(result);
+    show(result, output);
     anyFailed = anyFailed || !result.ok;
     return !result.quit;
   };
@@ -66,7 +91,7 @@ int runScript(ReplSession &session) {
   return anyFailed ? 1 : 0;
 }
 
-int runInteractive(ReplSession &session) {
+int runInteractive(ReplSession &session, OutcomeOutput &output) {
   std::string pending;
   LineEditor editor(historyPath(), [&](const std::string &line, std::size_t cursor) {
     return session.complete(line, cursor, pending.empty() ? "" : pending + "\n");
@@ -77,7 +102,7 @@ int runInteractive(ReplSession &session) {
     if (!line) {
       std::fputc('\n', stdout);
       if (!pending.empty())
-        show(session.eval(pending));
+        show(session.eval(pending), output);
       return 0;
     }
     if (editor.interrupted()) {
@@ -93,10 +118,30 @@ int runInteractive(ReplSession &session) {
     pending.clear();
     editor.remember(input);
     auto result = session.eval(input);
-    show(result);
+    show(result, output);
     if (result.quit)
       return 0;
   }
+}
+
+// Precompiling headers takes seconds: say so at a prompt.
+void announcePrecompiling(ReplOptions &options, bool interactive, const OutcomeOutput &output,
+                          bool quiet) {
+  if (!interactive || quiet || output.json())
+    return;
+  options.onHeadersPrecompiled = [](const std::string &path) {
+    std::fprintf(stderr, "hotcc: precompiled the session's headers into %s\n", path.c_str());
+  };
+}
+
+// The session runs without a PCH: say why, once.
+void explainHeaderCache(const ReplSession &session, OutcomeOutput &output) {
+  const Failure *why = session.headerCacheFailure();
+  if (!why)
+    return;
+  output.failure(*why);
+  if (!output.json())
+    std::fputs("hotcc: note: no precompiled header; headers will be parsed in memory\n", stderr);
 }
 
 } // namespace
@@ -112,28 +157,33 @@ void ReplCommand::addTo(CLI::App &app) {
 
 int ReplCommand::execute() {
   const bool interactive = isatty(STDIN_FILENO);
-  // Interactive: say when headers are being precompiled.
-  flags.applyLogLevel(!flags.quiet && interactive ? spdlog::level::info : spdlog::level::warn);
+  OutcomeOutput output(flags.outputSettings());
+  if (output.json())
+    JsonEvents::claimStdout();  // program output goes to stderr, events to stdout
+  flags.applyLogLevel(spdlog::level::warn);
   flags.noteDroppedFlags();
-  auto options = flags.engineOptions(isatty(STDERR_FILENO));
+  auto options = flags.engineOptions();
   if (options.languageStandard.empty())
     options.languageStandard = "c++20";
-  options.quiescent = true;  // nothing runs between inputs
-  std::string error;
-  auto engine = Engine::create(options, error);
-  if (!engine) {
-    std::fprintf(stderr, "%s\n", error.c_str());
+  auto created = Engine::create(options);
+  if (!created) {
+    output.failure(created.failure());
     return 1;
   }
+  auto engine = std::move(*created);
+  engine->session().setQuiescent(true);  // nothing runs between inputs
   ReplOptions replOptions;
   replOptions.cacheDir = cacheDir;
   replOptions.precompileHeaders = !noPch;
-  auto session = ReplSession::create(*engine, replOptions, error);
-  if (!session) {
-    std::fprintf(stderr, "%s\n", error.c_str());
+  announcePrecompiling(replOptions, interactive, output, flags.quiet);
+  auto made = ReplSession::create(*engine, replOptions);
+  if (!made) {
+    output.failure(made.failure());
     return 1;
   }
-  int code = interactive ? runInteractive(*session) : runScript(*session);
+  auto session = std::move(*made);
+  explainHeaderCache(*session, output);
+  int code = interactive ? runInteractive(*session, output) : runScript(*session, output);
   session.reset();
   engine->shutdown();
   std::fflush(stdout);

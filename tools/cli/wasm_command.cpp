@@ -23,41 +23,6 @@ std::string joined(const std::vector<std::string> &items, const char *separator 
   return out;
 }
 
-// Where the command's outcomes go: with --json, one event per line on stdout; otherwise text
-// rendered for people on stderr (in colour on a terminal, as clang does).
-struct Outcomes {
-  bool json = false;
-  render::Style style;
-
-  void event(const std::string &line) const {
-    std::fputs((line + "\n").c_str(), stdout);
-    std::fflush(stdout);
-  }
-
-  void warnings(const std::vector<Diagnostic> &list) const {
-    if (json) {
-      for (auto &d : list)
-        event(render::jsonDiagnostic(d));
-    } else {
-      std::fputs(render::diagnostics(list, style).c_str(), stderr);
-    }
-  }
-
-  // A compile error's diagnostics come first as their own events, as in a reload's events.
-  int fail(const Failure &f, int status = 1) const {
-    if (!json) {
-      std::fputs(render::failure(f, style).c_str(), stderr);
-      return status;
-    }
-    if (auto *compile = std::get_if<failure::CompileError>(&f))
-      for (auto &d : compile->diagnostics)
-        event(render::jsonDiagnostic(d));
-    event(render::jsonFailure(f));
-    return status;
-  }
-  int fail(llvm::Error error) const { return fail(frontend::toFailure(std::move(error))); }
-};
-
 // The patch may read the main module's data with another layout: said, not refused (the flags
 // may differ in ways that do not matter, -DNDEBUG say). With --json the patch event says it.
 Diagnostic flagsDifferWarning() {
@@ -76,12 +41,12 @@ Diagnostic ignoredLibrariesNote() {
 }
 
 int buildMain(wasm::WasmBuilder &builder, const std::vector<std::string> &files,
-              const std::string &output, const CommonFlags &flags, const Outcomes &outcomes) {
+              const std::string &output, const CommonFlags &flags, OutcomeOutput &outcomes) {
   auto built = builder.buildMain(files, output);
   if (!built)
-    return outcomes.fail(built.takeError());
+    return outcomes.fail(frontend::toFailure(built.takeError()));
   outcomes.warnings(built->warnings);
-  if (outcomes.json) {
+  if (outcomes.json()) {
     outcomes.event(jsonMainObject(*built));
     return 0;
   }
@@ -107,13 +72,13 @@ std::string changedText(const wasm::PatchBuild &built) {
 
 int buildSideModule(wasm::WasmBuilder &builder, const std::vector<std::string> &files,
                     const std::string &output, bool plain, const CommonFlags &flags,
-                    const Outcomes &outcomes) {
+                    OutcomeOutput &outcomes) {
   auto built = plain ? builder.buildPlainSideModule(files, output)
                      : builder.buildPatch(files, output);
   if (!built)
-    return outcomes.fail(built.takeError());
+    return outcomes.fail(frontend::toFailure(built.takeError()));
   outcomes.warnings(built->warnings);
-  if (outcomes.json) {
+  if (outcomes.json()) {
     outcomes.event(plain ? jsonSideModule(*built) : jsonPatch(*built));
     return 0;
   }
@@ -161,15 +126,12 @@ void WasmCommand::addTo(CLI::App &app) {
                       "build state file (default: in the cache, keyed by target and files)");
   command->add_option("--cache-dir", cacheDir, "default $XDG_CACHE_HOME/hotcc");
   command->add_flag("--no-cache", noCache, "always compile; do not read or fill the patch cache");
-  command->add_flag("--json", json,
-                    "one JSON object per line on stdout for each event (diagnostic, failure, "
-                    "patch, main-object, side-module; schema 1) instead of text");
   command->callback([this] { std::exit(execute()); });
 }
 
 int WasmCommand::execute() {
   flags.applyLogLevel(spdlog::level::warn);
-  Outcomes outcomes{json, {.color = !json && isatty(STDERR_FILENO)}};
+  OutcomeOutput outcomes(flags.outputSettings());
   if (mainObject && plain)
     return outcomes.fail(failure::SetupError{"--main", "does not go together with --plain"}, 2);
   auto parsedTarget = wasm::parseTarget(target);
@@ -191,10 +153,10 @@ int WasmCommand::execute() {
   options.extraArgs = flags.compiler.compile;
   flags.noteDroppedFlags();
   if (!flags.compiler.libraries.empty() && !flags.quiet)
-    std::fputs(render::diagnostic(ignoredLibrariesNote(), outcomes.style).c_str(), stderr);
+    outcomes.warnings({ignoredLibrariesNote()});
   auto builder = wasm::WasmBuilder::create(options);
   if (!builder)
-    return outcomes.fail(builder.takeError());
+    return outcomes.fail(frontend::toFailure(builder.takeError()));
   if (mainObject)
     return buildMain(**builder, files, output, flags, outcomes);
   return buildSideModule(**builder, files, output, plain, flags, outcomes);

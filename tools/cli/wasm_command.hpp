@@ -16,7 +16,6 @@ struct WasmCommand {
   bool mainObject = false;
   bool plain = false;
   bool noCache = false;
-  bool json = false;  // --json: one event per line on stdout instead of text
   CLI::App *command = nullptr;
 
   void addTo(CLI::App &app);

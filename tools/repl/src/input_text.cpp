@@ -1,9 +1,8 @@
 #include "input_text.hpp"
 
 #include <cctype>
-#include <regex>
 #include <set>
-#include <sstream>
+#include <string_view>
 
 namespace hotcc::repl {
 
@@ -212,38 +211,34 @@ std::string identifierBefore(const std::string &line, std::size_t cursor) {
   return line.substr(begin, std::min(cursor, line.size()) - begin);
 }
 
-std::vector<DiagnosticPoint> diagnosticPoints(const std::string &rendered) {
-  static const std::regex head(R"(^([^:\n]+):(\d+):(\d+): (error|warning|note|fatal error): (.*)$)");
-  std::vector<DiagnosticPoint> out;
-  std::istringstream in(rendered);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::smatch m;
-    if (std::regex_match(line, m, head))
-      out.push_back({m[1], static_cast<unsigned>(std::stoul(m[2])), m[4], m[5]});
-  }
-  return out;
+bool parseInclude(const std::string &line, std::string &name, bool &angled) {
+  auto rest = trim(line.substr(1));
+  if (rest.rfind("include", 0) != 0)
+    return false;
+  rest = trim(rest.substr(7));
+  if (rest.size() < 3)
+    return false;
+  char open = rest[0];
+  char close = open == '<' ? '>' : open == '"' ? '"' : 0;
+  auto end = close ? rest.find(close, 1) : std::string::npos;
+  if (end == std::string::npos)
+    return false;
+  name = rest.substr(1, end - 1);
+  angled = open == '<';
+  return trim(rest.substr(end + 1)).empty() || rest.substr(end + 1).find("//") != std::string::npos;
 }
 
-std::string diagnosticsIn(const std::string &rendered, const std::string &file) {
-  static const std::regex head(R"(^([^:\n]+):(\d+):(\d+): (error|warning|note|fatal error): .*$)");
-  std::string out;
-  bool keep = false;
-  std::istringstream in(rendered);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::smatch m;
-    if (std::regex_match(line, m, head)) {
-      // A note belongs to the diagnostic before it.
-      if (m[4] != "note")
-        keep = m[1] == file;
-    } else if (line.find(" generated.") != std::string::npos) {
-      continue;
-    }
-    if (keep)
-      out += line + "\n";
+bool startsWithDeclarationKeyword(const std::string &text) {
+  static const char *const words[] = {"struct", "class", "union", "enum", "namespace", "template",
+                                      "typedef", "using", "extern", "static", "inline",
+                                      "constexpr", "consteval", "concept"};
+  for (const char *word : words) {
+    std::string_view w(word);
+    if (text.compare(0, w.size(), w) == 0 &&
+        (text.size() == w.size() || !isIdentChar(text[w.size()])))
+      return true;
   }
-  return out;
+  return false;
 }
 
 } // namespace hotcc::repl

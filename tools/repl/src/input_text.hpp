@@ -1,5 +1,5 @@
 // Reading REPL input as text, before Clang sees it: when an entry is complete, what kind of input
-// it probably is, and where Clang's diagnostics point. Pure string work, no compiler.
+// it probably is, which header it includes. Pure string work on the user's input, no compiler.
 #pragma once
 #include <string>
 #include <vector>
@@ -27,16 +27,11 @@ bool looksLikeDeclaration(const std::string &trimmed);
 // The identifier that ends at `cursor` in `line` (for completion).
 std::string identifierBefore(const std::string &line, std::size_t cursor);
 
-// A location Clang's diagnostics point at, e.g. "input_3:1:5: note: previous definition is here".
-struct DiagnosticPoint {
-  std::string file;
-  unsigned line = 0;
-  std::string severity;  // "error", "warning", "note"
-  std::string message;
-};
-std::vector<DiagnosticPoint> diagnosticPoints(const std::string &rendered);
+// "#include <vector>" → ("vector", true); "#include "a.h"" → ("a.h", false). False for any other
+// directive.
+bool parseInclude(const std::string &line, std::string &name, bool &angled);
 
-// Keeps the diagnostics (with their source lines and notes) located in `file`.
-std::string diagnosticsIn(const std::string &rendered, const std::string &file);
+// Inputs starting with one of these keywords are declarations whatever else they could parse as.
+bool startsWithDeclarationKeyword(const std::string &text);
 
 } // namespace hotcc::repl

@@ -24,7 +24,7 @@ std::vector<std::string> ReplSession::complete(const std::string &line, std::siz
   auto lastNewline = text.rfind('\n');
   // Clang completes at the start of the identifier being typed, then we filter by it.
   unsigned column = static_cast<unsigned>(text.size() - lastNewline - prefix.size());
-  auto names = impl.engine->complete(text, lineNumber, column, impl.sessionFile);
+  auto names = impl.engine->session().complete(text, lineNumber, column, impl.sessionFile);
 
   std::vector<std::string> out;
   for (auto &name : names)

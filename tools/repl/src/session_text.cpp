@@ -1,8 +1,22 @@
 #include "session_text.hpp"
 
 #include <cctype>
+#include <string_view>
 
 namespace hotcc::repl {
+
+int inputNumberOf(const std::string &file) {
+  constexpr std::string_view prefix = "input_";
+  if (file.size() <= prefix.size() || file.compare(0, prefix.size(), prefix) != 0)
+    return 0;
+  int number = 0;
+  for (std::size_t i = prefix.size(); i < file.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(file[i])))
+      return 0;
+    number = number * 10 + (file[i] - '0');
+  }
+  return number;
+}
 
 std::string renderSession(const std::string &prelude, const std::vector<Entry> &entries) {
   std::string text = "// hotcc repl session: generated, rewritten after every input\n";

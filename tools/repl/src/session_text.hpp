@@ -27,6 +27,11 @@ struct Entry {
 inline std::string inputName(int input) {
   return "input_" + std::to_string(input);
 }
+// The input a file name given by inputName() stands for; 0 for any other file.
+int inputNumberOf(const std::string &file);
+
+// The prefix of every cell function's name ("__hotcc_cell_3").
+inline constexpr const char kCellPrefix[] = "__hotcc_cell_";
 
 // `prelude`: text every input sees, first in the file (host declarations, or the includes when
 // there is no PCH).

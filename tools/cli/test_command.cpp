@@ -20,8 +20,8 @@ namespace {
 // wrong); with --json, the events of test_output.hpp on the event stream.
 class TestReporter {
 public:
-  TestReporter(OutcomeOutput &output, const std::vector<std::string> &frameworkArgs)
-      : output_(output), frameworkArgs_(frameworkArgs) {}
+  TestReporter(OutcomeOutput &output, const std::vector<std::string> &frameworkArgs, bool quiet)
+      : output_(output), frameworkArgs_(frameworkArgs), quiet_(quiet) {}
 
   // Each load's outcomes; a failed one under --watch adds that the previous results stand.
   // False when a file failed.
@@ -35,6 +35,8 @@ public:
         output_.event(jsonTestFile(load));
         continue;
       }
+      if (load.ok && quiet_)
+        continue;  // --quiet: only errors, and a file that compiled has only warnings to say
       std::string text = loadOutcomes(load, output_.style());
       if (!load.ok && watching)
         text += "hotcc: " + std::filesystem::path(load.file).filename().string() +
@@ -77,6 +79,7 @@ public:
 private:
   OutcomeOutput &output_;
   const std::vector<std::string> &frameworkArgs_;
+  bool quiet_;
 };
 
 // Saved files compiled again and the tests run again, until Ctrl-C.
@@ -169,7 +172,7 @@ int TestCommand::execute() {
     return 2;
   }
   auto &session = **created;
-  TestReporter reporter(output, frameworkArgs);
+  TestReporter reporter(output, frameworkArgs, flags.quiet);
   auto loads = session.load(files);
   bool compiled = reporter.loads(loads, watch);
   auto result = session.run();

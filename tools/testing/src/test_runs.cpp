@@ -83,7 +83,8 @@ struct TestSession::Impl::Callbacks {
 
 namespace {
 
-// "Catch2: unrecognised option" → "unrecognised option": the framework is the failure's subject.
+// "Catch2: Unrecognised token: --x" → "Unrecognised token: --x" (Catch2's words): the framework
+// is the failure's subject.
 std::string withoutPrefix(const std::string &text, const std::string &name) {
   auto prefix = name + ": ";
   return text.rfind(prefix, 0) == 0 ? text.substr(prefix.size()) : text;

@@ -18,6 +18,7 @@ Normal form of a failure: (file basename, line, message), where message is
 Paths are compared by basename: hotcc may print them as given on its command line, the normal
 build prints CMake's absolute paths.
 """
+import json
 import os
 import re
 import shutil
@@ -160,6 +161,40 @@ def wait_run(proc, start, what, timeout):
     def find():
         runs = hotcc_runs(proc.stdout(), start)
         return runs[0] if runs else None
+    return proc.wait_for(find, what, timeout=timeout)
+
+
+# --- what `hotcc test --json` prints: one JSON object per line, {"schema": 1, "event": ...} -------
+
+def json_events(stdout_lines, dump=""):
+    """Every stdout line of `hotcc test --json` as its event; each must be one schema-1 object."""
+    events = []
+    for line in stdout_lines:
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError:
+            raise TestFailure(f"stdout line is not JSON: {line!r}\n{dump}")
+        check(isinstance(event, dict) and event.get("schema") == 1 and "event" in event,
+              f"not a schema-1 event: {line!r}\n{dump}")
+        events.append(event)
+    return events
+
+
+def events_named(events, name):
+    return [e for e in events if e["event"] == name]
+
+
+def wait_json_run(proc, start, what, timeout):
+    """Wait for a "test-run" event after stdout line `start` of `hotcc test --json --watch`;
+    returns (index of that line, the events from `start` through it)."""
+    def find():
+        lines = proc.stdout()
+        for i in range(start, len(lines)):
+            if '"event":"test-run"' in lines[i]:
+                return i, json_events(lines[start:i + 1], proc.dump())
+        return None
     return proc.wait_for(find, what, timeout=timeout)
 
 

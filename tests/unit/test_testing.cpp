@@ -1,12 +1,15 @@
 // hotcc::TestSession from the C++ API: a host with live state (a "game" in the host's engine) runs
 // Catch2 and GoogleTest files against it. This executable is itself a Catch2 program that exports
 // its symbols, so it also checks that JIT'd tests bind to hotcc's copy of Catch, not the host's.
+#include "hotcc/engine_session.hpp"
+#include "hotcc/support.hpp"
 #include "hotcc/test_session.hpp"
 #include "temp_source.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <fstream>
 
 using hotcc::test::TempSource;
@@ -24,15 +27,42 @@ const hotcc::TestCaseResult *findCase(const hotcc::TestRunResult &run, const std
   return it == run.cases.end() ? nullptr : &*it;
 }
 
+// What went wrong, for INFO only: the kinds and the few fields that say why (the renderer is not
+// linked here, and nothing below reads this text).
+std::string describe(const hotcc::Failure &failure) {
+  std::string out = hotcc::kindName(failure);
+  if (auto *compile = std::get_if<hotcc::failure::CompileError>(&failure))
+    for (auto &d : compile->diagnostics)
+      out += "\n  " + d.where.file + ":" + std::to_string(d.where.line) + ": " + d.message;
+  if (auto *setup = std::get_if<hotcc::failure::SetupError>(&failure))
+    out += ": " + setup->subject + ": " + setup->problem;
+  return out;
+}
+
+std::string describe(const std::vector<hotcc::Failure> &failures) {
+  std::string out;
+  for (auto &failure : failures)
+    out += describe(failure) + "\n";
+  return out;
+}
+
+std::string describe(const std::optional<hotcc::Failure> &failure) {
+  return failure ? describe(*failure) : "";
+}
+
+template <typename Kind> const Kind *only(const std::vector<hotcc::Failure> &failures) {
+  REQUIRE(failures.size() == 1);
+  return std::get_if<Kind>(&failures[0]);
+}
+
 struct Host {
   TempSource game{"game.cpp", kGame};
   std::unique_ptr<hotcc::Engine> engine;
   Host() {
-    std::string error;
-    hotcc::EngineOptions options;
-    options.quiescent = true;
-    engine = hotcc::Engine::create(options, error);
-    REQUIRE(engine);
+    auto created = hotcc::Engine::create({});
+    REQUIRE(created);
+    engine = std::move(*created);
+    engine->session().setQuiescent(true);
     REQUIRE(engine->addFile(game.path()).ok);
     auto *addPoints = engine->lookupFunction<int(int)>("addPoints");
     REQUIRE(addPoints);
@@ -40,14 +70,20 @@ struct Host {
   }
 };
 
+std::unique_ptr<hotcc::TestSession> attach(hotcc::Engine &engine, hotcc::TestOptions options = {}) {
+  auto session = hotcc::TestSession::attach(engine, std::move(options));
+  INFO((session ? "" : describe(session.failure())));
+  REQUIRE(session);
+  return std::move(*session);
+}
+
 } // namespace
 
 TEST_CASE("a Catch2 file runs against the host's live state", "[testing]") {
   Host host;
-  std::string error;
   hotcc::TestOptions options;
   options.timeoutMs = 300;
-  auto session = hotcc::TestSession::attach(*host.engine, options, error);
+  auto session = attach(*host.engine, options);
   REQUIRE(session);
 
   TempSource tests("test_game.cpp", R"(#include <catch2/catch.hpp>
@@ -67,14 +103,14 @@ TEST_CASE("hangs") { volatile int spin = 1; while (spin) {} }
 )");
   auto loads = session->load({tests.path()});
   REQUIRE(loads.size() == 1);
-  INFO(loads[0].error);
+  INFO(describe(loads[0].failures));
   REQUIRE(loads[0].ok);
   CHECK(loads[0].tests == 4);
   CHECK(loads[0].framework.rfind("Catch2 2.", 0) == 0);
 
   auto run = session->run();
-  INFO(run.error);
-  CHECK(run.error.empty());
+  INFO(describe(run.failure));
+  CHECK_FALSE(run.failure);
   CHECK(run.passed == 1);
   CHECK(run.failed == 3);
   auto *wrong = findCase(run, "wrong expectation");
@@ -82,14 +118,25 @@ TEST_CASE("hangs") { volatile int spin = 1; while (spin) {} }
   REQUIRE(wrong->failures.size() == 1);
   CHECK(wrong->failures[0].text == "FAILED: CHECK( s == 100 ) with expansion: 6 == 100");
   CHECK(wrong->failures[0].line == 11);
+  CHECK_FALSE(wrong->crash);
   auto *crash = findCase(run, "crashes");
   REQUIRE(crash);
   REQUIRE(crash->failures.size() == 1);
   CHECK(crash->failures[0].text == "FAILED: crashed: SIGSEGV (segmentation fault)");
+  REQUIRE(crash->crash);
+  CHECK(crash->crash->cause == hotcc::failure::Crash::Cause::Signal);
+  CHECK(crash->crash->signal == SIGSEGV);
+  CHECK(crash->crash->signalName == "SIGSEGV");
+  CHECK_FALSE(crash->crash->what.empty());  // the system's description
+  CHECK(crash->crash->during == "crashes");
   auto *hang = findCase(run, "hangs");
   REQUIRE(hang);
   REQUIRE(hang->failures.size() == 1);
   CHECK(hang->failures[0].text == "FAILED: timed out after 300 ms");
+  REQUIRE(hang->crash);
+  CHECK(hang->crash->cause == hotcc::failure::Crash::Cause::Timeout);
+  CHECK(hang->crash->timeoutMs == 300);
+  CHECK(hang->crash->during == "hangs");
   CHECK(*host.engine->lookupFunction<int>("score") == 6);  // the test changed the host's state
 
   SECTION("an edited file replaces its tests; only the changed one is compiled again") {
@@ -120,7 +167,16 @@ TEST_CASE("wrong expectation, fixed") {
     tests.write("#include <catch2/catch.hpp>\nTEST_CASE(\"x\") { REQUIRE(1 == ); }\n");
     auto bad = session->load({tests.path()});
     CHECK_FALSE(bad[0].ok);
-    CHECK(bad[0].error.find("error:") != std::string::npos);
+    INFO(describe(bad[0].failures));
+    auto *compile = only<hotcc::failure::CompileError>(bad[0].failures);
+    REQUIRE(compile);
+    CHECK(compile->file == tests.path());
+    REQUIRE_FALSE(compile->diagnostics.empty());
+    auto &first = compile->diagnostics[0];
+    CHECK(first.severity == hotcc::Severity::Error);
+    CHECK(first.where.file == tests.path());
+    CHECK(first.where.line == 2);
+    CHECK(first.where.column == 18);  // in REQUIRE's expansion: where the macro is used
     CHECK(bad[0].tests == 4);
     CHECK(session->run().cases.size() == 4);
   }
@@ -129,7 +185,7 @@ TEST_CASE("wrong expectation, fixed") {
     hotcc::TestOptions tagged = options;
     tagged.frameworkArgs = {"[live]"};
     // A second session on the same engine shares the adapter already loaded.
-    auto byTag = hotcc::TestSession::attach(*host.engine, tagged, error);
+    auto byTag = attach(*host.engine, tagged);
     REQUIRE(byTag);
     TempSource other("test_tagged.cpp",
                      "#include <catch2/catch.hpp>\nextern int score;\n"
@@ -144,10 +200,9 @@ TEST_CASE("wrong expectation, fixed") {
 
 TEST_CASE("a GoogleTest file runs, crashes included, and the run goes on", "[testing]") {
   Host host;
-  std::string error;
   hotcc::TestOptions options;
   options.timeoutMs = 300;
-  auto session = hotcc::TestSession::attach(*host.engine, options, error);
+  auto session = attach(*host.engine, options);
   REQUIRE(session);
   TempSource tests("test_game_gtest.cpp", R"(#include <gtest/gtest.h>
 extern int score;
@@ -157,11 +212,11 @@ TEST(Game, Crash) { int *p = nullptr; *p = 1; }
 TEST(Game, After) { EXPECT_GT(score, 0); }
 )");
   auto loads = session->load({tests.path()});
-  INFO(loads[0].error);
+  INFO(describe(loads[0].failures));
   REQUIRE(loads[0].ok);
   CHECK(loads[0].tests == 4);
   auto run = session->run();
-  INFO(run.error);
+  INFO(describe(run.failure));
   CHECK(run.passed == 2);
   CHECK(run.failed == 2);
   auto *wrong = findCase(run, "Game.Wrong");
@@ -172,6 +227,9 @@ TEST(Game, After) { EXPECT_GT(score, 0); }
   auto *crash = findCase(run, "Game.Crash");
   REQUIRE(crash);
   CHECK(crash->failures.at(0).text == "FAILED: crashed: SIGSEGV (segmentation fault)");
+  REQUIRE(crash->crash);
+  CHECK(crash->crash->signalName == "SIGSEGV");
+  CHECK(crash->crash->during == "Game.Crash");
   CHECK(findCase(run, "Game.After"));
 
   // Removing a test removes it from the next run, though GoogleTest's registry keeps it; a test
@@ -186,14 +244,83 @@ TEST(Game, After) { EXPECT_GT(score, 0); }
 
 TEST_CASE("a file without a known framework is a clear error", "[testing]") {
   Host host;
-  std::string error;
-  auto session = hotcc::TestSession::attach(*host.engine, {}, error);
+  auto session = attach(*host.engine);
   REQUIRE(session);
   TempSource plain("plain.cpp", "int main() { return 0; }\n");
   auto loads = session->load({plain.path()});
   CHECK_FALSE(loads[0].ok);
-  CHECK(loads[0].error.find("includes no test framework") != std::string::npos);
+  auto *setup = only<hotcc::failure::SetupError>(loads[0].failures);
+  REQUIRE(setup);
+  CHECK(setup->subject == plain.path());
+  CHECK(setup->problem.find("catch2/catch.hpp") != std::string::npos);  // what it would need
   CHECK(session->run().cases.empty());
+
+  SECTION("Catch2 v3 is named as such") {
+    plain.write("#include <catch2/catch_test_macros.hpp>\nTEST_CASE(\"x\") {}\n");
+    auto v3 = session->load({plain.path()});
+    auto *refused = only<hotcc::failure::SetupError>(v3[0].failures);
+    REQUIRE(refused);
+    CHECK(refused->subject == plain.path());
+    CHECK(refused->problem.find("catch2/catch_test_macros.hpp") != std::string::npos);
+  }
+  SECTION("a missing file is unreadable") {
+    auto missing = (plain.dir() / "missing.cpp").string();
+    auto loads = session->load({missing});
+    auto *unreadable = only<hotcc::failure::FileUnreadable>(loads[0].failures);
+    REQUIRE(unreadable);
+    CHECK(unreadable->path == missing);
+  }
+}
+
+TEST_CASE("what the code under test cannot be is a typed failure", "[testing]") {
+  Host host;
+  TempSource broken("broken.cpp", "int answer() { return 42 }\n");
+  SECTION("--link of something that is no library") {
+    hotcc::TestOptions options;
+    options.link = {broken.path()};
+    auto session = hotcc::TestSession::attach(*host.engine, options);
+    REQUIRE_FALSE(session);
+    auto *setup = std::get_if<hotcc::failure::SetupError>(&session.failure());
+    REQUIRE(setup);
+    CHECK(setup->subject == "--link " + broken.path());
+  }
+  SECTION("--link of an object that is not there") {
+    hotcc::TestOptions options;
+    auto missing = (broken.dir() / "missing.o").string();
+    options.link = {missing};
+    auto session = hotcc::TestSession::attach(*host.engine, options);
+    REQUIRE_FALSE(session);
+    auto *unreadable = std::get_if<hotcc::failure::FileUnreadable>(&session.failure());
+    REQUIRE(unreadable);
+    CHECK(unreadable->path == missing);
+  }
+  SECTION("a source that does not compile") {
+    hotcc::TestOptions options;
+    options.sources = {broken.path()};
+    auto session = hotcc::TestSession::create(options);
+    REQUIRE_FALSE(session);
+    auto *compile = std::get_if<hotcc::failure::CompileError>(&session.failure());
+    REQUIRE(compile);
+    CHECK(compile->file == broken.path());
+    REQUIRE_FALSE(compile->diagnostics.empty());
+    CHECK(compile->diagnostics[0].where.line == 1);
+  }
+}
+
+TEST_CASE("arguments the framework refuses fail the run, naming the framework", "[testing]") {
+  Host host;
+  hotcc::TestOptions options;
+  options.frameworkArgs = {"--no-such-option"};
+  auto session = attach(*host.engine, options);
+  TempSource tests("test_args.cpp", "#include <catch2/catch.hpp>\nTEST_CASE(\"a\") {}\n");
+  REQUIRE(session->load({tests.path()})[0].ok);
+  auto run = session->run();
+  REQUIRE(run.failure);
+  auto *setup = std::get_if<hotcc::failure::SetupError>(&*run.failure);
+  REQUIRE(setup);
+  CHECK(setup->subject == "Catch2");
+  CHECK(run.cases.empty());
+  CHECK_FALSE(run.allPassed());
 }
 
 namespace {
@@ -224,8 +351,7 @@ using Names = std::vector<std::string>;
 TEST_CASE("GoogleTest TEST_P and typed tests run with GoogleTest's names and reload with their file",
           "[testing][gtest]") {
   Host host;
-  std::string error;
-  auto session = hotcc::TestSession::attach(*host.engine, {}, error);
+  auto session = attach(*host.engine);
   REQUIRE(session);
   auto source = [](const std::string &values, const std::string &check, const std::string &types) {
     return "#include <gtest/gtest.h>\n"
@@ -248,11 +374,11 @@ TEST_CASE("GoogleTest TEST_P and typed tests run with GoogleTest's names and rel
   TempSource tests("test_params_gtest.cpp",
                    source("0, 2, 5", "EXPECT_EQ(GetParam() % 2, 0);", "short, char"));
   auto loads = session->load({tests.path()});
-  INFO(loads[0].error);
+  INFO(describe(loads[0].failures));
   REQUIRE(loads[0].ok);
   CHECK(loads[0].tests == 8);
   auto run = session->run();
-  INFO(run.error);
+  INFO(describe(run.failure));
   CHECK(caseNames(run) == Names{"Listed/Even.Holds/0", "Listed/Even.Holds/1", "Listed/Even.Holds/2",
                                 "Named/Even.Holds/n0", "Named/Even.Holds/n2",
                                 "Sized/0.AtLeastTwoBytes", "Sized/1.AtLeastTwoBytes",
@@ -263,7 +389,7 @@ TEST_CASE("GoogleTest TEST_P and typed tests run with GoogleTest's names and rel
   SECTION("an edited TEST_P body runs its new version") {
     tests.write(source("0, 2, 5", "EXPECT_GE(GetParam(), 0);", "short, char"));
     auto again = session->load({tests.path()});
-    INFO(again[0].error);
+    INFO(describe(again[0].failures));
     REQUIRE(again[0].ok);
     CHECK(again[0].recompiledTests == 5);  // the TEST_P's five instances
     auto second = session->run();
@@ -276,7 +402,7 @@ TEST_CASE("GoogleTest TEST_P and typed tests run with GoogleTest's names and rel
     edited.erase(named, edited.find("template <typename T> class Sized") - named);
     tests.write(edited);
     auto again = session->load({tests.path()});
-    INFO(again[0].error);
+    INFO(describe(again[0].failures));
     REQUIRE(again[0].ok);
     CHECK(again[0].tests == 8);
     auto second = session->run();
@@ -296,8 +422,7 @@ TEST_CASE("GoogleTest TEST_P and typed tests run with GoogleTest's names and rel
 TEST_CASE("GoogleTest's test for a parameterized suite never instantiated comes and goes with its "
           "cause", "[testing][gtest]") {
   Host host;
-  std::string error;
-  auto session = hotcc::TestSession::attach(*host.engine, {}, error);
+  auto session = attach(*host.engine);
   REQUIRE(session);
   const std::string lonely = "#include <gtest/gtest.h>\n"
                              "class Lonely : public ::testing::TestWithParam<int> {};\n"
@@ -333,22 +458,21 @@ TEST_CASE("GoogleTest's test for a parameterized suite never instantiated comes 
 
 TEST_CASE("a run that ran no test is not a pass", "[testing]") {
   Host host;
-  std::string error;
   hotcc::TestOptions options;
   options.frameworkArgs = {"[no-such-tag]"};
-  auto session = hotcc::TestSession::attach(*host.engine, options, error);
+  auto session = attach(*host.engine, options);
   REQUIRE(session);
   TempSource tests("test_unselected.cpp",
                    "#include <catch2/catch.hpp>\nTEST_CASE(\"a\") { CHECK(true); }\n");
   TempSource none("test_none.cpp", "#include <catch2/catch.hpp>\nint unused;\n");
   REQUIRE(session->load({tests.path(), none.path()})[1].ok);
   auto run = session->run();
-  CHECK(run.error.empty());
+  CHECK_FALSE(run.failure);
   CHECK(run.cases.empty());
   CHECK(run.available == 1);
   CHECK_FALSE(run.allPassed());
 
-  auto all = hotcc::TestSession::attach(*host.engine, {}, error);
+  auto all = attach(*host.engine);
   REQUIRE(all->load({none.path()})[0].ok);
   auto empty = all->run();
   CHECK(empty.available == 0);
@@ -360,8 +484,7 @@ TEST_CASE("a run that ran no test is not a pass", "[testing]") {
 // UnitTest, Catch's registries at exit). A crash there fails this executable in ctest.
 TEST_CASE("objects test files hand the frameworks work, and outlive no engine", "[testing]") {
   Host host;
-  std::string error;
-  auto session = hotcc::TestSession::attach(*host.engine, {}, error);
+  auto session = attach(*host.engine);
   REQUIRE(session);
   TempSource gtest("test_owned_gtest.cpp", R"(#include <gtest/gtest.h>
 int setUps = 0, started = 0;
@@ -387,11 +510,11 @@ TEST_CASE("translated") { throw Refused{7}; }
 )");
   auto loads = session->load({gtest.path(), catch2.path()});
   for (auto &load : loads) {
-    INFO(load.error);
+    INFO(describe(load.failures));
     REQUIRE(load.ok);
   }
   auto run = session->run();
-  INFO(run.error);
+  INFO(describe(run.failure));
   CHECK(caseNames(run) == Names{"Owned.EnvironmentAndListenerRan", "sizes - long", "sizes - short",
                                 "translated"});
   CHECK(failedNames(run) == Names{"translated"});
@@ -402,7 +525,7 @@ TEST_CASE("translated") { throw Refused{7}; }
     session.reset();
     host.engine.reset();
     Host next;
-    auto later = hotcc::TestSession::attach(*next.engine, {}, error);
+    auto later = attach(*next.engine);
     REQUIRE(later);
     TempSource more("test_later.cpp", R"(#include <catch2/catch.hpp>
 #include <stdexcept>
@@ -413,8 +536,8 @@ TEST_CASE("throws") { throw std::runtime_error("plain"); }
     for (auto &load : later->load({more.path(), moreGtest.path()}))
       REQUIRE(load.ok);
     auto again = later->run();
-    INFO(again.error);
-    CHECK(again.error.empty());
+    INFO(describe(again.failure));
+    CHECK_FALSE(again.failure);
     CHECK(caseNames(again) == Names{"Later.Runs", "throws"});
     CHECK(findCase(again, "throws")->failures.at(0).text ==
           "FAILED: due to unexpected exception with message: plain");
@@ -433,8 +556,7 @@ TEMPLATE_TEST_CASE("sizes", "[template]", short, int, long) { CHECK(sizeof(TestT
 // made from both files at once, and a save of either makes them again.
 TEST_CASE("a GoogleTest suite spread over two files gets the instances of both", "[testing][gtest]") {
   Host host;
-  std::string error;
-  auto session = hotcc::TestSession::attach(*host.engine, {}, error);
+  auto session = attach(*host.engine);
   REQUIRE(session);
   TempSource fixture("shared_suite.h", "#pragma once\n#include <gtest/gtest.h>\n"
                                        "class Shared : public ::testing::TestWithParam<int> {};\n");
@@ -451,7 +573,7 @@ TEST_CASE("a GoogleTest suite spread over two files gets the instances of both",
   auto loads = session->load({patterns, elsewhere});
   REQUIRE(loads.size() == 2);
   for (auto &load : loads) {
-    INFO(load.error);
+    INFO(describe(load.failures));
     CHECK(load.ok);
   }
   auto run = session->run();

@@ -1,7 +1,9 @@
 // `hotcc test`: Catch2 / GoogleTest files JIT-compiled into this process and run; with --watch,
-// a saved test file is compiled again on its own and the tests run again.
+// a saved test file is compiled again on its own and the tests run again. --json: the events of
+// test_output.hpp on stdout.
 #pragma once
 #include "common_flags.hpp"
+#include "hotcc/test_session.hpp"
 
 namespace hotcc::cli {
 
@@ -18,6 +20,9 @@ struct TestCommand {
 
   void addTo(CLI::App &app);
   int execute();
+
+private:
+  TestOptions testOptions() const;
 };
 
 } // namespace hotcc::cli

@@ -1,5 +1,7 @@
 #include "test_output.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <sstream>
 
@@ -18,6 +20,39 @@ std::string milliseconds(double ms) {
   out.precision(0);
   out << std::fixed << ms << " ms";
   return out.str();
+}
+
+// Ordered: "schema" and "event" lead every line, as in render's events.
+using json = nlohmann::ordered_json;
+
+json eventHeader(const char *event) {
+  json out = json::object();
+  out["schema"] = render::kJsonSchema;
+  out["event"] = event;
+  return out;
+}
+
+std::string line(const json &event) {
+  return event.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A load's outcomes as a reload report, so the renderer says them the way it says a reload's
+// (warnings a compile error carries are said once, refusals grouped by file).
+ReloadReport asReport(const TestFileLoad &load) {
+  ReloadReport report;
+  report.ok = load.ok;
+  report.files = {load.file};
+  report.failures = load.failures;
+  report.warnings = load.warnings;
+  return report;
+}
+
+// The failure's own fields (kind and subjects), for nesting in another event.
+json failureFields(const Failure &failure) {
+  json fields = json::parse(render::jsonFailure(failure));
+  fields.erase("schema");
+  fields.erase("event");
+  return fields;
 }
 
 } // namespace
@@ -93,6 +128,54 @@ std::string noTestRan(const TestRunResult &run, const std::vector<std::string> &
     selection += (selection.empty() ? "" : " ") + arg;
   out += selection.empty() ? "none" : "the selection `" + selection + "` matched none";
   return out + " of their " + plural(run.available, "test case", "test cases") + "\n";
+}
+
+std::string loadOutcomes(const TestFileLoad &load, const render::Style &style) {
+  return render::reload(asReport(load), style, /*verbose=*/false, /*quiet=*/true);
+}
+
+std::string jsonTestFile(const TestFileLoad &load) {
+  json out = eventHeader("test-file");
+  out["file"] = load.file;
+  out["framework"] = load.framework;
+  out["ok"] = load.ok;
+  out["tests"] = load.tests;
+  out["recompiledTests"] = load.recompiledTests;
+  out["ms"] = render::jsonMs(load.ms);
+  return line(out);
+}
+
+std::vector<std::string> jsonLoadOutcomes(const TestFileLoad &load) {
+  // render::jsonReload says a report's diagnostics and failures as a reload does, then ends with
+  // its "reload" event: a test file's load is said by its "test-file" event instead.
+  auto lines = render::jsonReload(asReport(load));
+  lines.pop_back();
+  return lines;
+}
+
+std::string jsonTestCase(const TestCaseResult &testCase) {
+  json out = eventHeader("test-case");
+  out["name"] = testCase.name;
+  out["file"] = testCase.file;
+  out["line"] = testCase.line;
+  out["passed"] = testCase.passed;
+  out["assertions"] = testCase.assertions >= 0 ? json(testCase.assertions) : json(nullptr);
+  json failures = json::array();
+  for (auto &f : testCase.failures)
+    failures.push_back({{"file", f.file}, {"line", f.line}, {"text", f.text}});
+  out["failures"] = failures;
+  out["crash"] = testCase.crash ? failureFields(*testCase.crash) : json(nullptr);
+  return line(out);
+}
+
+std::string jsonTestRun(const TestRunResult &run) {
+  json out = eventHeader("test-run");
+  out["passed"] = run.passed;
+  out["failed"] = run.failed;
+  out["available"] = run.available;
+  out["assertions"] = run.assertions;
+  out["ms"] = render::jsonMs(run.ms);
+  return line(out);
 }
 
 } // namespace hotcc::cli

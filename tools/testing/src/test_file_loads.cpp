@@ -2,6 +2,7 @@
 // adapter's begin_file and end_file, or several at once when their tests are made together (a
 // GoogleTest suite with its TEST_Ps and an instantiation in different files).
 #include "hotcc/crash_guard.hpp"
+#include "hotcc/support.hpp"
 #include "test_session_impl.hpp"
 
 #include <spdlog/spdlog.h>
@@ -12,9 +13,6 @@
 namespace fs = std::filesystem;
 
 namespace hotcc {
-
-using testing_detail::Clock;
-using testing_detail::msSince;
 
 namespace {
 
@@ -39,25 +37,24 @@ std::set<int> changedLines(const std::string &path, const ReloadReport &report) 
 
 // The framework header comes from a cached PCH, so a test file's compile parses only the file;
 // the file's own #include of it then finds the header's guard already defined.
-bool TestSession::Impl::configureTestFile(const std::string &path, const testing::FrameworkUse &use,
-                                          std::string &error) {
+Status TestSession::Impl::configureTestFile(const std::string &path,
+                                            const testing::FrameworkUse &use) {
   auto dir = fs::path(path).parent_path().string();
   std::vector<std::string> search = {"-I" + dir};
   auto key = use.includeLine + "\n" + dir;
-  auto &pch = pchs[key];
-  if (pch.empty()) {
-    bool built = false;
-    pch = engine->precompiledHeader(use.includeLine + "\n", cacheDir, search, false, built, error);
-    if (pch.empty()) {
-      pchs.erase(key);
-      return false;
-    }
+  auto known = pchs.find(key);
+  if (known == pchs.end()) {
+    auto pch = engine->session().precompiledHeader(use.includeLine + "\n", cacheDir, search,
+                                                    /*rebuild=*/false);
+    if (!pch)
+      return Status::fail(pch.failure());
+    known = pchs.emplace(key, pch->path).first;
   }
   FileConfig config;
-  config.extraArgs = {"-include-pch", pch, "-I" + dir};
+  config.extraArgs = {"-include-pch", known->second, "-I" + dir};
   config.usePreamble = true;
-  engine->configureFile(path, config);
-  return true;
+  engine->session().configureFile(path, config);
+  return Status::ok();
 }
 
 // A file the session has not loaded yet gets its framework's adapter and flags.
@@ -65,30 +62,25 @@ bool TestSession::Impl::prepare(const std::string &path, TestFileLoad &load) {
   load.file = path;
   auto known = files.find(path);
   if (known == files.end() || !known->second.adapter) {
-    testing::FrameworkUse use;
-    Adapter *adapter = nullptr;
-    if (!testing::detectFramework(path, engine->options().includeDirs, use, load.error) ||
-        !(adapter = adapterFor(use, load.error)) || !configureTestFile(path, use, load.error)) {
+    auto fail = [&](const Failure &failure) {
+      load.failures.push_back(failure);
       files.erase(path);
       return false;
-    }
+    };
+    auto use = testing::detectFramework(path, engine->options().includeDirs);
+    if (!use)
+      return fail(use.failure());
+    auto adapter = adapterFor(*use);
+    if (!adapter)
+      return fail(adapter.failure());
+    if (auto configured = configureTestFile(path, *use); !configured)
+      return fail(configured.failure());
     auto &file = files[path];
-    file.adapter = adapter;
+    file.adapter = *adapter;
     file.order = files.size();
   }
   load.framework = files[path].adapter->api->framework;
   return true;
-}
-
-// Runs fn(arg) under the crash guard: an adapter making tests runs the files' generators and name
-// generators, and GoogleTest's checks abort on a bad name.
-bool TestSession::Impl::guarded(void (*fn)(void *), void *arg, std::string &failure) {
-  auto outcome = runGuarded(fn, arg);
-  if (outcome.ok())
-    return true;
-  failure = outcome.kind == GuardedOutcome::Kind::Signal ? "crashed: " + outcome.message
-                                                          : outcome.message;
-  return false;
 }
 
 // One compile of a prepared file, its registrations recorded for it.
@@ -105,30 +97,24 @@ ReloadReport TestSession::Impl::compile(const std::string &path) {
   if (!inEngine || !file.loadedOnce) {
     report = inEngine ? engine->reloadFile(path) : engine->addFile(path);
   } else {
-    // Every registration object of the file is created afresh, so its initialiser registers the
+    // Every registration object of the file is created afresh, so its initializer registers the
     // test again (a renamed or retagged test included) and a deleted test is gone.
-    ReloadRequest request;
-    request.freshGlobalsFrom = {path};
-    request.freshGlobalsNamed = file.adapter->use.registrationGlobals();
-    report = engine->reloadFile(path, request);
+    SessionReload how;
+    how.freshStorage =
+        fresh_storage::ForRegistrationsIn{{path}, file.adapter->use.registrationGlobals()};
+    report = engine->session().reloadFile(path, how);
   }
-  struct End {
-    const hotcc_test_adapter *api;
-    const std::string *path;
-    int keep;
-  } end{api, &path, report.ok ? 1 : 0};
-  std::string failure;
-  auto endFile = [](void *p) {
-    auto *e = static_cast<End *>(p);
-    e->api->end_file(e->path->c_str(), e->keep);
-  };
-  if (!guarded(endFile, &end, failure)) {
+  // Under the crash guard: an adapter making tests runs the files' generators and name
+  // generators, and GoogleTest's checks abort on a bad name.
+  int keep = report.ok ? 1 : 0;
+  auto ended = runGuarded([&] { api->end_file(path.c_str(), keep); });
+  if (!ended.ok()) {
     api->end_file(path.c_str(), 0);  // the file keeps the tests it had
     report.ok = false;
-    report.error = "hotcc: error: registering the tests of " + fs::path(path).filename().string() +
-                   " failed: " + failure + "\n";
+    report.failures.push_back(
+        ended.crash("registering the tests of " + fs::path(path).filename().string()));
   }
-  spdlog::debug("hotcc: {}: {} functions compiled, {} globals made afresh, {} new globals", path,
+  spdlog::debug("{}: {} functions compiled, {} globals made afresh, {} new globals", path,
                 report.compiled.size(), report.replacedGlobals.size(), report.addedGlobals.size());
   return report;
 }
@@ -139,7 +125,8 @@ void TestSession::Impl::finish(const std::string &path, const ReloadReport &repo
   auto &file = files[path];
   auto *api = file.adapter->api;
   load.ok = report.ok;
-  load.error = report.error;
+  load.failures.insert(load.failures.end(), report.failures.begin(), report.failures.end());
+  load.warnings.insert(load.warnings.end(), report.warnings.begin(), report.warnings.end());
   load.tests = api->test_count(path.c_str());
   if (report.ok && file.loadedOnce) {
     auto lines = changedLines(path, report);
@@ -185,19 +172,17 @@ std::vector<TestFileLoad> TestSession::Impl::loadGroup(
   std::sort(paths.begin(), paths.end(),
             [&](auto &a, auto &b) { return files[a].order < files[b].order; });
   auto *api = files[paths.front()].adapter->api;
-  spdlog::debug("hotcc: {} files make their parameterized tests together", paths.size());
+  spdlog::debug("{} files make their parameterized tests together", paths.size());
 
   api->begin_group();
   std::vector<ReloadReport> reports;
   for (auto &path : paths)
     reports.push_back(compile(path));
-  std::string failure;
-  if (!guarded([](void *a) { static_cast<const hotcc_test_adapter *>(a)->end_group(); },
-               const_cast<hotcc_test_adapter *>(api), failure)) {
+  if (auto made = runGuarded([&] { api->end_group(); }); !made.ok()) {
     reports.front().ok = false;
-    reports.front().error = "hotcc: error: making the parameterized tests of " +
-                            fs::path(paths.front()).filename().string() + " and its companions "
-                            "failed: " + failure + "\n";
+    reports.front().failures.push_back(made.crash("making the parameterized tests of " +
+                                                  fs::path(paths.front()).filename().string() +
+                                                  " and its companions"));
   }
 
   std::vector<TestFileLoad> loads;

@@ -1,7 +1,14 @@
 // Which test framework a file uses, and the framework's implementation built for `hotcc test`: a
 // shared library (the adapter, runtime/test_adapters/<framework>.cpp, plus the framework's own
 // code) compiled once per framework version and flags and kept in the cache directory.
+//
+// Detection is in framework_detection.cpp, the libraries in framework_libraries.cpp. Failures are
+// values (hotcc/outcome.hpp): SetupError for what the user can fix around the code (a Catch2 v3
+// include, a framework header outside the include path, a library that does not build),
+// FileUnreadable, LibraryUnavailable.
 #pragma once
+#include "hotcc/result.hpp"
+
 #include <string>
 #include <vector>
 
@@ -27,10 +34,10 @@ struct FrameworkUse {
 };
 
 // The framework `file` includes, itself or through a project header it includes, its header found
-// in `includeDirs`, the including file's directory and the system directories. False with
-// `error` set when it includes none hotcc supports.
-bool detectFramework(const std::string &file, const std::vector<std::string> &includeDirs,
-                     FrameworkUse &use, std::string &error);
+// in `includeDirs`, the including file's directory and the system directories. A SetupError when
+// it includes none hotcc supports.
+Result<FrameworkUse> detectFramework(const std::string &file,
+                                     const std::vector<std::string> &includeDirs);
 
 struct AdapterLibrary {
   std::string path;
@@ -39,13 +46,13 @@ struct AdapterLibrary {
 };
 
 // The adapter library for `use`, compiled with `flags` (-I, -D, -std as the test files get them).
-bool adapterLibrary(const FrameworkUse &use, const std::vector<std::string> &flags,
-                    const std::string &cacheDir, AdapterLibrary &library, std::string &error);
+Result<AdapterLibrary> adapterLibrary(const FrameworkUse &use, const std::vector<std::string> &flags,
+                                      const std::string &cacheDir);
 
 // One shared library made of object files and static archives (whole), from the cache when they
-// have not changed.
-bool linkedLibrary(const std::vector<std::string> &inputs, const std::string &cacheDir,
-                   std::string &path, std::string &error);
+// have not changed; its path.
+Result<std::string> linkedLibrary(const std::vector<std::string> &inputs,
+                                  const std::string &cacheDir);
 
 std::string defaultCacheDir();
 

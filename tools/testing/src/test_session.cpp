@@ -1,20 +1,15 @@
-// TestSession: the framework adapters, the code under test, and runs under the crash guard (test
-// files are loaded in test_file_loads.cpp). See hotcc/test_session.hpp and
-// hotcc/test_adapter_abi.h.
+// TestSession: set-up (the code under test, the framework adapters) and the session's files. Test
+// files are loaded in test_file_loads.cpp, runs happen in test_runs.cpp. See
+// hotcc/test_session.hpp and hotcc/test_adapter_abi.h.
 #include "hotcc/test_session.hpp"
 
-#include "hotcc/crash_guard.hpp"
+#include "hotcc/support.hpp"
 #include "test_session_impl.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
-#include <csignal>
-#include <cstring>
 #include <filesystem>
-#include <map>
-#include <set>
 
 #include <dlfcn.h>
 
@@ -23,10 +18,6 @@ namespace fs = std::filesystem;
 namespace hotcc {
 
 namespace {
-
-using testing_detail::absolute;
-using testing_detail::Clock;
-using testing_detail::msSince;
 
 // The flags a framework library must be built with to match the test files (-D, -std). Not the
 // -I directories: the framework header is named by its path, and a key with the user's (often
@@ -40,140 +31,107 @@ std::vector<std::string> matchingFlags(const EngineOptions &options) {
   return flags;
 }
 
+bool isSharedLibrary(const std::string &path) {
+  return fs::path(path).extension() == ".so" || path.find(".so.") != std::string::npos;
+}
+
+// Why a set of compiled sources failed: the first compile error (its diagnostics say most), else
+// the first failure.
+Failure firstFailureOf(const std::vector<ReloadReport> &reports) {
+  const Failure *first = nullptr;
+  for (auto &report : reports)
+    for (auto &failure : report.failures) {
+      if (std::holds_alternative<failure::CompileError>(failure))
+        return failure;
+      first = first ? first : &failure;
+    }
+  return first ? *first : Failure(failure::InternalError{"a source failed without a reason"});
+}
+
 } // namespace
 
-bool TestSession::Impl::setUp(std::string &error) {
-  cacheDir = options.cacheDir.empty() ? testing::defaultCacheDir() : options.cacheDir;
+// --link inputs: shared libraries are loaded as they are; objects and archives are linked into
+// one shared library first.
+Status TestSession::Impl::linkInputs() {
   std::vector<std::string> toLink;
   for (auto &input : options.link) {
     auto extension = fs::path(input).extension().string();
-    if (extension == ".so" || input.find(".so.") != std::string::npos) {
-      if (auto status = engine->loadLibrary(absolute(input)); !status) {
-        error = status.message();
-        return false;
-      }
+    if (isSharedLibrary(input)) {
+      if (auto status = engine->loadLibrary(absolutePath(input)); !status)
+        return status;
     } else if (extension == ".o" || extension == ".a") {
       toLink.push_back(input);
     } else {
-      error = "hotcc: error: --link " + input + ": expected a shared library (.so), an object (.o) "
-              "or an archive (.a)";
-      return false;
+      return Status::fail(failure::SetupError{
+          "--link " + input, "expected a shared library (.so), an object (.o) or an archive (.a)"});
     }
   }
-  if (!toLink.empty()) {
-    std::string library;
-    if (!testing::linkedLibrary(toLink, cacheDir, library, error))
-      return false;
-    if (auto status = engine->loadLibrary(library); !status) {
-      error = status.message();
-      return false;
-    }
-  }
-  if (!options.sources.empty()) {
-    for (auto &report : engine->addFiles(options.sources))
-      if (!report.ok) {
-        error += report.error;
-      }
-    if (!error.empty())
-      return false;
-  }
-  return true;
+  if (toLink.empty())
+    return Status::ok();
+  auto library = testing::linkedLibrary(toLink, cacheDir);
+  if (!library)
+    return Status::fail(library.failure());
+  return engine->loadLibrary(*library);
 }
 
-TestSession::Impl::Adapter *TestSession::Impl::adapterFor(const testing::FrameworkUse &use,
-                                                           std::string &error) {
-  if (auto it = adapters.find(use.kind); it != adapters.end()) {
-    if (it->second.use.header != use.header) {
-      error = "hotcc: error: the test files use two " + use.name() + " headers (" +
-              it->second.use.header + ", " + use.header + "); one session loads one";
-      return nullptr;
-    }
-    return &it->second;
-  }
-  testing::AdapterLibrary library;
-  if (!testing::adapterLibrary(use, matchingFlags(engine->options()), cacheDir, library, error))
-    return nullptr;
-  if (library.built)
-    spdlog::info("hotcc: built the {} library in {:.0f} ms (cached for next time)", use.name(),
-                 library.ms);
-  if (auto status = engine->loadLibraryFirst(library.path); !status) {
-    error = status.message();
-    return nullptr;
-  }
-  void *handle = dlopen(library.path.c_str(), RTLD_NOW | RTLD_NOLOAD);
+Status TestSession::Impl::setUp() {
+  cacheDir = options.cacheDir.empty() ? testing::defaultCacheDir() : options.cacheDir;
+  if (auto linked = linkInputs(); !linked)
+    return linked;
+  if (options.sources.empty())
+    return Status::ok();
+  auto reports = engine->addFiles(options.sources);
+  bool ok = std::all_of(reports.begin(), reports.end(), [](auto &r) { return r.ok; });
+  return ok ? Status::ok() : Status::fail(firstFailureOf(reports));
+}
+
+// The adapter library built, loaded ahead of the process's own copy of the framework, checked.
+Result<const hotcc_test_adapter *>
+TestSession::Impl::openAdapter(const testing::FrameworkUse &use) {
+  auto library = testing::adapterLibrary(use, matchingFlags(engine->options()), cacheDir);
+  if (!library)
+    return library.failure();
+  if (library->built)
+    spdlog::info("built the {} library in {:.0f} ms (cached for next time)", use.name(),
+                 library->ms);
+  if (auto status = engine->session().loadLibraryFirst(library->path); !status)
+    return status.failure();
+  void *handle = dlopen(library->path.c_str(), RTLD_NOW | RTLD_NOLOAD);
   auto entry = handle ? reinterpret_cast<hotcc_test_adapter_entry>(
                             dlsym(handle, HOTCC_TEST_ADAPTER_ENTRY))
                       : nullptr;
   const hotcc_test_adapter *api = entry ? entry() : nullptr;
-  if (!api || api->abi_version != HOTCC_TEST_ABI_VERSION) {
-    error = "hotcc: error: " + library.path + " is not a hotcc test adapter of this version";
-    return nullptr;
-  }
-  if (api->override_count == 0) {
-    error = "hotcc: error: the " + use.name() + " adapter found no registration function to hook";
-    return nullptr;
-  }
-  for (std::size_t i = 0; i < api->override_count; ++i)
-    if (auto status = engine->bindSymbol(api->overrides[i].name, api->overrides[i].address);
-        !status) {
-      error = status.message();
-      return nullptr;
-    }
-  spdlog::debug("hotcc: {} from {}", api->framework, library.path);
-  auto &adapter = adapters[use.kind];
-  adapter.use = use;
-  adapter.api = api;
-  return &adapter;
+  if (!api || api->abi_version != HOTCC_TEST_ABI_VERSION)
+    return failure::SetupError{library->path, "is not a hotcc test adapter of this version"};
+  if (api->override_count == 0)
+    return failure::SetupError{"the " + use.name() + " adapter",
+                               "found no registration function to hook"};
+  spdlog::debug("{} from {}", api->framework, library->path);
+  return api;
 }
 
-hotcc_test_host TestSession::Impl::host() {
-  hotcc_test_host h{};
-  h.context = this;
-  h.guard = [](void *context, void (*fn)(void *), void *arg, char *reason, size_t size) -> int {
-    auto *self = static_cast<Impl *>(context);
-    GuardOptions guard;
-    guard.catchExceptions = false;
-    guard.timeoutMs = self->options.timeoutMs;
-    auto outcome = runGuarded(fn, arg, guard);
-    if (outcome.ok())
-      return 0;
-    if (outcome.kind == GuardedOutcome::Kind::Signal && outcome.signal == SIGINT) {
-      // Ctrl-C stops hotcc, not just the test.
-      std::signal(SIGINT, SIG_DFL);
-      std::raise(SIGINT);
-    }
-    std::string text = outcome.kind == GuardedOutcome::Kind::Signal ? "crashed: " + outcome.message
-                                                                     : outcome.message;
-    std::snprintf(reason, size, "%s", text.c_str());
-    return 1;
-  };
-  h.restart_timeout = [](void *) { restartGuardTimeout(); };
-  h.case_started = [](void *context, const char *name, const char *file, int line) {
-    auto *run = static_cast<Impl *>(context)->collecting;
-    TestCaseResult result;
-    result.name = name;
-    result.file = file ? file : "";
-    result.line = line;
-    run->cases.push_back(std::move(result));
-  };
-  h.failure = [](void *context, const char *file, int line, const char *text) {
-    auto *run = static_cast<Impl *>(context)->collecting;
-    if (run->cases.empty())
-      return;
-    run->cases.back().failures.push_back({file ? file : "", line, text ? text : ""});
-  };
-  h.case_ended = [](void *context, int passed, long assertions) {
-    auto *run = static_cast<Impl *>(context)->collecting;
-    if (run->cases.empty())
-      return;
-    auto &result = run->cases.back();
-    result.passed = passed != 0 && result.failures.empty();
-    result.assertions = assertions;
-    (result.passed ? run->passed : run->failed)++;
-    if (assertions >= 0)
-      run->assertions += assertions;
-  };
-  return h;
+Result<TestSession::Impl::Adapter *>
+TestSession::Impl::adapterFor(const testing::FrameworkUse &use) {
+  if (auto it = adapters.find(use.kind); it != adapters.end()) {
+    if (it->second.use.header != use.header)
+      return failure::SetupError{use.name(), "the test files use two of its headers (" +
+                                                 it->second.use.header + ", " + use.header +
+                                                 "); one session loads one"};
+    return &it->second;
+  }
+  auto api = openAdapter(use);
+  if (!api)
+    return api.failure();
+  // Test files refer to the framework's registration functions: they reach the adapter's.
+  for (std::size_t i = 0; i < (*api)->override_count; ++i) {
+    auto &hook = (*api)->overrides[i];
+    if (auto status = engine->session().bindSymbol(hook.name, hook.address); !status)
+      return status.failure();
+  }
+  auto &adapter = adapters[use.kind];
+  adapter.use = use;
+  adapter.api = *api;
+  return &adapter;
 }
 
 TestSession::TestSession() : impl_(std::make_unique<Impl>()) {}
@@ -185,32 +143,30 @@ TestSession::~TestSession() {
       file.adapter->api->drop_file(path.c_str());
 }
 
-std::unique_ptr<TestSession> TestSession::create(TestOptions options, std::string &error) {
-  auto engineOptions = options.engine;
-  engineOptions.quiescent = true;  // no test code runs while files reload
-  auto engine = Engine::create(engineOptions, error);
+Result<std::unique_ptr<TestSession>> TestSession::create(TestOptions options) {
+  auto engine = Engine::create(options.engine);
   if (!engine)
-    return nullptr;
-  auto session = attach(*engine, std::move(options), error);
+    return engine.failure();
+  (*engine)->session().setQuiescent(true);  // no test code runs while files reload
+  auto session = attach(**engine, std::move(options));
   if (session)
-    session->impl_->ownedEngine = std::move(engine);
+    (*session)->impl_->ownedEngine = std::move(*engine);
   return session;
 }
 
-std::unique_ptr<TestSession> TestSession::attach(Engine &engine, TestOptions options,
-                                                 std::string &error) {
+Result<std::unique_ptr<TestSession>> TestSession::attach(Engine &engine, TestOptions options) {
   std::unique_ptr<TestSession> session(new TestSession());
   session->impl_->engine = &engine;
   session->impl_->options = std::move(options);
-  if (!session->impl_->setUp(error))
-    return nullptr;
+  if (auto status = session->impl_->setUp(); !status)
+    return status.failure();
   return session;
 }
 
 std::vector<TestFileLoad> TestSession::load(const std::vector<std::string> &testFiles) {
   std::vector<std::string> paths;
   for (auto &file : testFiles)
-    paths.push_back(absolute(file));
+    paths.push_back(absolutePath(file));
   return impl_->load(paths);
 }
 
@@ -231,50 +187,6 @@ std::vector<TestFileLoad> TestSession::reloadChanged(std::vector<ReloadReport> &
       tests.push_back(path);
   }
   return load(tests);
-}
-
-TestRunResult TestSession::run(const std::vector<std::string> &onlyFiles) {
-  auto start = Clock::now();
-  TestRunResult result;
-  impl_->collecting = &result;
-  std::vector<std::string> args = {"hotcc"};
-  args.insert(args.end(), impl_->options.frameworkArgs.begin(), impl_->options.frameworkArgs.end());
-  std::vector<const char *> argv;
-  for (auto &a : args)
-    argv.push_back(a.c_str());
-  std::set<std::string> wanted;
-  for (auto &f : onlyFiles)
-    wanted.insert(absolute(f));
-
-  auto host = impl_->host();
-  for (auto &[kind, adapter] : impl_->adapters) {
-    std::vector<std::string> files;
-    for (auto &[path, file] : impl_->files)
-      if (file.adapter == &adapter && (wanted.empty() || wanted.count(path)))
-        files.push_back(path);
-    if (files.empty())
-      continue;
-    for (auto &f : files)
-      result.available += adapter.api->test_count(f.c_str());
-    // Always this session's files: the adapter is shared by every session in the process.
-    std::vector<const char *> fileArgs;
-    for (auto &f : files)
-      fileArgs.push_back(f.c_str());
-    char error[2048] = {};
-    int rc = 0;
-    // Tests run under their own guards; this one catches the framework itself going down.
-    auto outcome = runGuarded([&] {
-      rc = adapter.api->run(static_cast<int>(argv.size()), argv.data(), fileArgs.data(),
-                            fileArgs.size(), &host, error, sizeof error);
-    });
-    if (!outcome.ok())
-      result.error += "hotcc: error: " + adapter.use.name() + " stopped: " + outcome.message + "\n";
-    else if (rc != 0)
-      result.error += std::string("hotcc: error: ") + error + "\n";
-  }
-  impl_->collecting = nullptr;
-  result.ms = msSince(start);
-  return result;
 }
 
 Engine &TestSession::engine() { return *impl_->engine; }

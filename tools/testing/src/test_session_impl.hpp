@@ -1,11 +1,11 @@
 // TestSession's state, shared by test_session.cpp (set-up, adapters, runs) and
 // test_file_loads.cpp (compiling test files and recording their tests).
 #pragma once
+#include "hotcc/engine_session.hpp"
 #include "hotcc/test_adapter_abi.h"
 #include "hotcc/test_session.hpp"
 #include "test_frameworks.hpp"
 
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -13,20 +13,6 @@
 #include <vector>
 
 namespace hotcc {
-
-namespace testing_detail {
-
-using Clock = std::chrono::steady_clock;
-
-inline double msSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-inline std::string absolute(const std::string &path) {
-  return std::filesystem::absolute(std::filesystem::path(path)).lexically_normal().string();
-}
-
-} // namespace testing_detail
 
 struct TestSession::Impl {
   std::unique_ptr<Engine> ownedEngine;
@@ -49,17 +35,25 @@ struct TestSession::Impl {
   };
   std::map<std::string, TestFile> files;
 
-  // Filled by the host callbacks during run().
+  // Filled by the host callbacks during run(); `caseOpen` between case_started and case_ended.
   TestRunResult *collecting = nullptr;
+  bool caseOpen = false;
 
-  bool setUp(std::string &error);
-  Adapter *adapterFor(const testing::FrameworkUse &use, std::string &error);
+  struct Callbacks;  // the adapter's calls into the session during run() (test_runs.cpp)
+
+  // test_session.cpp
+  Status setUp();
+  Status linkInputs();
+  Result<Adapter *> adapterFor(const testing::FrameworkUse &use);
+  Result<const hotcc_test_adapter *> openAdapter(const testing::FrameworkUse &use);
+  // test_runs.cpp
   hotcc_test_host host();
+  void runFramework(Adapter &adapter, const std::vector<std::string> &files,
+                    const std::vector<const char *> &argv, TestRunResult &result);
 
   // test_file_loads.cpp
   std::vector<TestFileLoad> load(const std::vector<std::string> &paths);
-  bool configureTestFile(const std::string &path, const testing::FrameworkUse &use,
-                         std::string &error);
+  Status configureTestFile(const std::string &path, const testing::FrameworkUse &use);
   bool prepare(const std::string &path, TestFileLoad &load);
   ReloadReport compile(const std::string &path);
   void finish(const std::string &path, const ReloadReport &report, TestFileLoad &load);
@@ -67,7 +61,6 @@ struct TestSession::Impl {
   std::vector<TestFileLoad> loadGroup(std::vector<std::string> paths,
                                       const std::map<std::string, ReloadReport> &earlier);
   std::vector<std::string> companionsOf(const std::string &path);
-  bool guarded(void (*fn)(void *), void *arg, std::string &failure);
 };
 
 } // namespace hotcc

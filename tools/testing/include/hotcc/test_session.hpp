@@ -6,10 +6,16 @@
 //
 // A host with live state (a game, a server) attaches a session to its own Engine: the tests then
 // call the host's hot functions and see its globals.
+//
+// Every outcome is a value (hotcc/outcome.hpp): a file that cannot be used, a test that crashed,
+// a framework that refused its arguments. Nothing here prints; `hotcc test` renders them.
 #pragma once
 #include "hotcc/engine.hpp"
+#include "hotcc/outcome.hpp"
+#include "hotcc/result.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +44,9 @@ struct TestCaseResult {
   bool passed = false;
   long assertions = -1;  // -1: the framework does not count them
   std::vector<TestFailureInfo> failures;
+  // The test crashed (a signal) or ran out of time: cause, signal, `during` = the test's name.
+  // Its failures hold the framework's line for it too ("FAILED: crashed: SIGSEGV (...)").
+  std::optional<failure::Crash> crash;
 };
 
 // One test file compiled (first time or again) and its tests registered.
@@ -45,7 +54,10 @@ struct TestFileLoad {
   std::string file;
   std::string framework;  // "Catch2 2.13.10"
   bool ok = false;
-  std::string error;      // clang's diagnostics, or why the file cannot be used
+  // Why !ok: the compile error (with clang's diagnostics), a missing or unsupported framework
+  // (SetupError), an unreadable file, a crash while the file's tests were registered.
+  std::vector<Failure> failures;
+  std::vector<Diagnostic> warnings;  // the compiler's warnings, ok or not
   std::size_t tests = 0;  // test cases the file registers now
   std::size_t recompiledTests = 0;  // of them, those whose code changed in this compile
   double ms = 0;
@@ -57,18 +69,20 @@ struct TestRunResult {
   std::size_t available = 0;  // test cases the run's files have, before the framework's selection
   long assertions = 0;  // over the cases that count them
   double ms = 0;
-  std::string error;    // bad framework arguments and the like; no test ran
+  // A framework refused its arguments (SetupError) or went down outside any test (Crash): its
+  // tests did not run. The first such failure when several frameworks ran.
+  std::optional<Failure> failure;
   // Every selected test passed. A run that selected none is not a pass.
-  bool allPassed() const { return error.empty() && failed == 0 && !cases.empty(); }
+  bool allPassed() const { return !failure && failed == 0 && !cases.empty(); }
 };
 
 class TestSession {
 public:
-  // A session with its own engine; `link` and `sources` are loaded now.
-  static std::unique_ptr<TestSession> create(TestOptions options, std::string &error);
+  // A session with its own engine; `link` and `sources` are loaded now. Fails with the engine's
+  // failure, a LibraryUnavailable or SetupError for `link`, or the first failure of `sources`.
+  static Result<std::unique_ptr<TestSession>> create(TestOptions options);
   // A session in a host's engine (its hot functions and globals are what the tests see).
-  static std::unique_ptr<TestSession> attach(Engine &engine, TestOptions options,
-                                             std::string &error);
+  static Result<std::unique_ptr<TestSession>> attach(Engine &engine, TestOptions options);
   ~TestSession();
   TestSession(const TestSession &) = delete;
   TestSession &operator=(const TestSession &) = delete;

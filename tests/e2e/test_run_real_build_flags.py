@@ -56,11 +56,11 @@ def body(s):
     check("'LEVEL' macro redefined" in r.stderr, f"Clang's warning is shown\n{r.dump}")
 
     r = s.run("run", "defines.c", "script.lua")
-    check(r.returncode == 2 and "'script.lua' is not a C or C++ source file" in r.stderr and
+    check(r.returncode == 2 and "script.lua: not a C or C++ source file" in r.stderr and
           "after '--'" in r.stderr, f"a non-source argument is named, exit 2\n{r.dump}")
 
     r = s.run("run", "-lno_such_library_xyz", "defines.c")
-    check(r.returncode == 1 and "cannot find -lno_such_library_xyz" in r.stderr,
+    check(r.returncode == 1 and "cannot load -lno_such_library_xyz: no libno_such_library_xyz.so" in r.stderr,
           f"an unknown -l library is an error naming it\n{r.dump}")
 
 

@@ -22,7 +22,7 @@ int main(int argc, char **argv) {
     }
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("hotcc"));
-  spdlog::set_pattern("%v");
+  spdlog::set_pattern("hotcc: %v");  // library code logs without a prefix; the CLI names itself
   spdlog::set_level(spdlog::level::warn);
 
   CLI::App app{"hotcc: edit C and C++ while it runs"};

@@ -150,10 +150,10 @@ std::string crashText(const failure::Crash &c, const Style &style) {
   std::string what;
   switch (c.cause) {
   case failure::Crash::Cause::Signal:
+    // "SIGSEGV (Segmentation fault)": the signal's name, then the system's description.
     what = who + " crashed: " +
-           (!c.what.empty()         ? c.what
-            : !c.signalName.empty() ? c.signalName
-                                    : "signal " + std::to_string(c.signal));
+           (c.signalName.empty() ? "signal " + std::to_string(c.signal) : c.signalName) +
+           (c.what.empty() ? "" : " (" + c.what + ")");
     break;
   case failure::Crash::Cause::Exception:
     what = who + " threw " +

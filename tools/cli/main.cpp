@@ -44,7 +44,7 @@ int main(int argc, char **argv) {
   test.addTo(app);
 
   for (auto [name, what, issue] :
-       {std::tuple{"serve", "dev server: watch, compile patches, push to browsers", 4}}) {
+       {std::tuple{"serve", "dev server: watch, compile patches, push to browsers", 14}}) {
     auto *cmd = app.add_subcommand(name, std::string(what) + " (not available yet)");
     cmd->allow_extras();
     cmd->callback([name = std::string(name), issue] {

@@ -3,6 +3,7 @@
 #include <clang/Basic/AllDiagnostics.h>
 #include <clang/Basic/DiagnosticIDs.h>
 #include <clang/Basic/SourceManager.h>
+#include <clang/Lex/Lexer.h>
 #include <llvm/ADT/SmallString.h>
 
 namespace hotcc::frontend {
@@ -23,15 +24,17 @@ Severity severityOf(clang::DiagnosticsEngine::Level level) {
   }
 }
 
-// The few diagnostics a client decides on, by Clang's ID (never by the words).
-DiagnosticKind kindOf(unsigned id) {
+// The few diagnostics a client decides on, by Clang's ID (never by the words). A parse warning is
+// no parse error: only errors get the parser's kinds.
+DiagnosticKind kindOf(unsigned id, Severity severity) {
+  const bool error = severity == Severity::Error || severity == Severity::Fatal;
   namespace diag = clang::diag;
   switch (id) {
   case diag::err_unknown_typename:
     return DiagnosticKind::UnknownTypeName;
   case diag::err_missing_type_specifier:
   case diag::ext_missing_type_specifier:
-    return DiagnosticKind::MissingTypeSpecifier;
+    return error ? DiagnosticKind::MissingTypeSpecifier : DiagnosticKind::Other;
   case diag::err_redefinition:
   case diag::err_redefinition_different_kind:
   case diag::err_redefinition_different_type:
@@ -59,14 +62,15 @@ DiagnosticKind kindOf(unsigned id) {
   default:
     break;
   }
-  if (id >= diag::DIAG_START_PARSE && id < diag::DIAG_START_AST)
+  if (error && id >= diag::DIAG_START_PARSE && id < diag::DIAG_START_AST)
     return DiagnosticKind::ParseError;
   return DiagnosticKind::Other;
 }
 
-SourcePoint pointOf(const clang::SourceManager &sm, clang::SourceLocation loc) {
+// A file location as the compiler presumes it (#line applies).
+SourcePoint pointAt(const clang::SourceManager &sm, clang::SourceLocation fileLoc) {
   SourcePoint point;
-  auto presumed = sm.getPresumedLoc(sm.getExpansionLoc(loc));
+  auto presumed = sm.getPresumedLoc(fileLoc);
   if (presumed.isInvalid())
     return point;
   point.file = presumed.getFilename();
@@ -75,19 +79,36 @@ SourcePoint pointOf(const clang::SourceManager &sm, clang::SourceLocation loc) {
   return point;
 }
 
-std::string lineText(const clang::SourceManager &sm, clang::SourceLocation loc) {
-  auto expansion = sm.getExpansionLoc(loc);
+SourcePoint pointOf(const clang::SourceManager &sm, clang::SourceLocation loc) {
+  return pointAt(sm, sm.getExpansionLoc(loc));
+}
+
+// The text of the line holding a file location.
+std::string lineAt(const clang::SourceManager &sm, clang::SourceLocation fileLoc) {
   bool invalid = false;
-  auto [fileId, offset] = sm.getDecomposedLoc(expansion);
+  auto [fileId, offset] = sm.getDecomposedLoc(fileLoc);
   llvm::StringRef buffer = sm.getBufferData(fileId, &invalid);
   if (invalid || offset > buffer.size())
     return {};
-  auto start = buffer.rfind('\n', offset == 0 ? 0 : offset - 1);
-  start = (start == llvm::StringRef::npos || offset == 0) ? 0 : start + 1;
-  if (offset == 0)
-    start = 0;
+  auto newline = buffer.rfind('\n', offset);  // searches before `offset`
+  auto start = newline == llvm::StringRef::npos ? 0 : newline + 1;
   auto end = buffer.find('\n', offset);
   return buffer.slice(start, end == llvm::StringRef::npos ? buffer.size() : end).rtrim("\r").str();
+}
+
+std::string lineText(const clang::SourceManager &sm, clang::SourceLocation loc) {
+  return lineAt(sm, sm.getExpansionLoc(loc));
+}
+
+std::vector<FixIt> fixItsOf(const clang::SourceManager &sm, const clang::Diagnostic &info) {
+  std::vector<FixIt> out;
+  for (auto &hint : info.getFixItHints()) {
+    if (hint.RemoveRange.isInvalid())
+      continue;
+    auto range = hint.RemoveRange.getAsRange();
+    out.push_back({pointOf(sm, range.getBegin()), pointOf(sm, range.getEnd()), hint.CodeToInsert});
+  }
+  return out;
 }
 
 std::vector<SourcePoint> includeStack(const clang::SourceManager &sm, clang::SourceLocation loc) {
@@ -101,6 +122,36 @@ std::vector<SourcePoint> includeStack(const clang::SourceManager &sm, clang::Sou
 
 } // namespace
 
+void DiagnosticCollector::BeginSourceFile(const clang::LangOptions &langOpts,
+                                          const clang::Preprocessor *preprocessor) {
+  langOpts_ = &langOpts;
+}
+
+void DiagnosticCollector::EndSourceFile() {
+  langOpts_ = nullptr;
+}
+
+// Where a diagnostic inside a macro's expansion came from: one note per macro, innermost first,
+// at the macro's text, as clang's own renderer says it ("expanded from macro 'M'").
+void DiagnosticCollector::addMacroNotes(Diagnostic &d, const clang::SourceManager &sm,
+                                        clang::SourceLocation loc) const {
+  if (!langOpts_)
+    return;
+  for (int depth = 0; loc.isMacroID() && depth < 16; ++depth) {
+    auto name = clang::Lexer::getImmediateMacroNameForDiagnostics(loc, sm, *langOpts_);
+    Diagnostic note;
+    note.severity = Severity::Note;
+    auto spelling = sm.getSpellingLoc(loc);
+    note.where = pointAt(sm, spelling);
+    note.sourceLine = lineAt(sm, spelling);
+    note.message = rewriteMessageForTesting(
+        name.empty() ? std::string("expanded from here")
+                     : "expanded from macro '" + name.str() + "'");
+    d.notes.push_back(std::move(note));
+    loc = sm.getImmediateMacroCallerLoc(loc);
+  }
+}
+
 void DiagnosticCollector::HandleDiagnostic(clang::DiagnosticsEngine::Level level,
                                            const clang::Diagnostic &info) {
   clang::DiagnosticConsumer::HandleDiagnostic(level, info);
@@ -108,7 +159,7 @@ void DiagnosticCollector::HandleDiagnostic(clang::DiagnosticsEngine::Level level
     return;
   Diagnostic d;
   d.severity = severityOf(level);
-  d.kind = kindOf(info.getID());
+  d.kind = kindOf(info.getID(), d.severity);
   llvm::SmallString<256> message;
   info.FormatDiagnostic(message);
   d.message = rewriteMessageForTesting(message.str().str());
@@ -122,6 +173,8 @@ void DiagnosticCollector::HandleDiagnostic(clang::DiagnosticsEngine::Level level
     d.sourceLine = lineText(sm, info.getLocation());
     if (level != clang::DiagnosticsEngine::Note)
       d.includedFrom = includeStack(sm, info.getLocation());
+    d.fixIts = fixItsOf(sm, info);
+    addMacroNotes(d, sm, info.getLocation());
   }
   if (level == clang::DiagnosticsEngine::Error || level == clang::DiagnosticsEngine::Fatal)
     ++errors_;

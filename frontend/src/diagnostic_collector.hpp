@@ -12,6 +12,9 @@ namespace hotcc::frontend {
 
 class DiagnosticCollector : public clang::DiagnosticConsumer {
 public:
+  void BeginSourceFile(const clang::LangOptions &langOpts,
+                       const clang::Preprocessor *preprocessor) override;
+  void EndSourceFile() override;
   void HandleDiagnostic(clang::DiagnosticsEngine::Level level,
                         const clang::Diagnostic &info) override;
 
@@ -20,8 +23,11 @@ public:
   std::vector<Diagnostic> take() { return std::move(diagnostics_); }
 
 private:
+  void addMacroNotes(Diagnostic &d, const clang::SourceManager &sm,
+                     clang::SourceLocation loc) const;
   std::vector<Diagnostic> diagnostics_;
   unsigned errors_ = 0;
+  const clang::LangOptions *langOpts_ = nullptr;  // while a source file is read: macro names
 };
 
 // Appends `more` to `into` (the preamble's warnings ahead of the compile's).

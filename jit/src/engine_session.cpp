@@ -75,7 +75,9 @@ Status SessionExtension::bindSymbol(const std::string &linkName, void *address) 
   auto &impl = *engine_.impl_;
   std::lock_guard lock(impl.reloadMutex);
   if (auto err = impl.host->bindSymbol(linkName, address))
-    return Status::fail(frontend::toFailure(std::move(err)));
+    return Status::fail(frontend::toFailure(std::move(err), [](std::string text) -> Failure {
+      return failure::SetupError{"binding a symbol", text};
+    }));
   return Status::ok();
 }
 

@@ -147,11 +147,14 @@ bool Engine::Impl::giveFreshStorage(Pending &p, frontend::Compiler &unitCompiler
         return true;
     return false;
   };
+  const bool byName = std::holds_alternative<fresh_storage::ForRegistrationsIn>(p.request.freshStorage);
   auto named = [&](const std::string &name) {
+    if (!byName)
+      return true;  // a redefinition: every live global the files define
     for (auto &part : fragments)
       if (name.find(part) != std::string::npos)
         return true;
-    return fragments.empty();
+    return false;
   };
   auto settings = fileSettings[p.unit->path];
   bool renamed = false;
@@ -298,13 +301,18 @@ std::vector<Failure> Engine::Impl::undefinedIn(Pending &p,
 
 // ---- The batch: compile → plan → stubs → link → go live → initializers ----
 
+// ORC's own errors (a StringError: it has nothing more structured) as a failure to link.
+static Failure linkErrorOf(std::string text) {
+  return failure::LinkError{{}, std::move(text)};
+}
+
 std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &batch,
                                                   const SessionReload &request) {
   auto pending = beginBatch(batch, request);
   compileBatch(pending);
   planBatch(pending);
   if (auto err = createStubs(pending))
-    failBatch(pending, frontend::toFailure(std::move(err)));
+    failBatch(pending, frontend::toFailure(std::move(err), linkErrorOf));
   auto nothingLinked = [&] {
     // Retried on the next reloadChanged(), with whatever else changed by then.
     for (auto &p : pending)
@@ -396,10 +404,6 @@ llvm::Error Engine::Impl::createStubs(std::vector<Pending> &pending) {
                            handle.slot);
         }
   return llvm::Error::success();
-}
-
-static Failure linkErrorOf(std::string text) {
-  return failure::LinkError{{}, std::move(text)};
 }
 
 // Adds every surviving unit's modules to the JIT and resolves what the batch needs. On failure

@@ -1,3 +1,4 @@
+#include "hotcc/overloaded.hpp"
 #include "hotcc/outcome.hpp"
 
 #include <atomic>
@@ -5,9 +6,23 @@
 namespace hotcc {
 
 namespace {
-template <typename... Fs> struct Overloaded : Fs... { using Fs::operator()...; };
-template <typename... Fs> Overloaded(Fs...) -> Overloaded<Fs...>;
 } // namespace
+
+const char *severityName(Severity severity) {
+  switch (severity) {
+  case Severity::Note:
+    return "note";
+  case Severity::Remark:
+    return "remark";
+  case Severity::Warning:
+    return "warning";
+  case Severity::Fatal:
+    return "fatal";
+  case Severity::Error:
+    break;
+  }
+  return "error";
+}
 
 const char *kindName(const Failure &f) {
   return std::visit(

@@ -289,3 +289,36 @@ TEST_CASE("frontend: a declaration change after skipped bodies is compiled in fu
   CHECK(declEdit.timing.retriedInFull);
   CHECK(declEdit.timing.skippedBodies == 0);
 }
+
+TEST_CASE("frontend: a diagnostic keeps what clang shows: its line at column 1, macro "
+          "expansions, fix-its; a parse warning is no parse error", "[frontend]") {
+  hotcc::test::TempSource src("shown.cpp", "#define TWICE(x) ((x) * 2 + undefined_thing)\n"
+                                           "int a;\nfoo b;\nint f() { return TWICE(3); }\n"
+                                           "int g() { return 1 }\n");
+  Compiler compiler({});
+  auto failure = failureOf(compiler.compile(src.path(), "t8"));
+  auto &diagnostics = compileErrorIn(failure).diagnostics;
+  REQUIRE(diagnostics.size() == 3);
+  CHECK(diagnostics[0].where.column == 1);
+  CHECK(diagnostics[0].sourceLine == "foo b;");
+  REQUIRE(diagnostics[1].notes.size() == 1);
+  auto &expansion = diagnostics[1].notes[0];
+  CHECK(expansion.where.line == 1);
+  CHECK(expansion.where.column == 29);
+  CHECK(expansion.message.find("TWICE") != std::string::npos);
+  REQUIRE(diagnostics[2].fixIts.size() == 1);
+  CHECK(diagnostics[2].fixIts[0].replacement == ";");
+  CHECK(diagnostics[2].fixIts[0].from.line == 5);
+  CHECK(diagnostics[2].fixIts[0].from.column == 19);
+
+  hotcc::test::TempSource warned("warned.cpp", "int h(int a, int b) {\n  if (a) if (b) return 1; else return 2;\n"
+                                               "  return 0;\n}\n");
+  CompileOptions options;
+  options.extraArgs = {"-Wdangling-else"};
+  Compiler warning(options);
+  auto unit = warning.compile(warned.path(), "t9");
+  REQUIRE(static_cast<bool>(unit));
+  REQUIRE(unit->warnings.size() == 1);
+  CHECK(unit->warnings[0].severity == hotcc::Severity::Warning);
+  CHECK(unit->warnings[0].kind == hotcc::DiagnosticKind::Other);
+}

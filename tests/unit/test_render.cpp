@@ -518,3 +518,18 @@ TEST_CASE("every line for people passes through the wording hook; JSON does not"
   CHECK(json.find('<') == std::string::npos);
   CHECK(render::failure(failure::NoMain{}) == "hotcc: error: no main() in the program's files\n");
 }
+
+TEST_CASE("a proposed insertion goes under the caret, as clang's fix-it line", "[render]") {
+  Diagnostic d;
+  d.where = {"/src/a.cpp", 5, 19};
+  d.message = "expected ';' after return statement";
+  d.sourceLine = "int g() { return 1 }";
+  d.fixIts.push_back({{"/src/a.cpp", 5, 19}, {"/src/a.cpp", 5, 19}, ";"});
+  CHECK(render::diagnostic(d) == "/src/a.cpp:5:19: error: expected ';' after return statement\n"
+                                 "    5 | int g() { return 1 }\n"
+                                 "      |                   ^\n"
+                                 "      |                   ;\n");
+  auto j = json::parse(render::jsonDiagnostic(d));
+  CHECK(j.at("fixIts").at(0).at("replacement") == ";");
+  CHECK(j.at("fixIts").at(0).at("from").at("column") == 19);
+}

@@ -41,8 +41,13 @@ EngineOptions CommonFlags::engineOptions() const {
   return options;
 }
 
-void CommonFlags::noteDroppedFlags() const {
-  if (quiet || json)
+void CommonFlags::noteDroppedFlags(OutcomeOutput &output) const {
+  if (json) {
+    for (auto &dropped : compiler.dropped)
+      output.notice(notice::FlagDropped{dropped.flag, dropped.reason, "the command line"});
+    return;
+  }
+  if (quiet)
     return;
   std::vector<std::pair<std::string, std::string>> byReason;  // reason → flags, in first order
   for (auto &dropped : compiler.dropped) {

@@ -31,8 +31,9 @@ struct CommonFlags {
   OutcomeOutput::Settings outputSettings() const { return {json, verbose(), quiet}; }
   // The log level -v/-vv ask for, or `otherwise`.
   void applyLogLevel(int otherwise) const;
-  // One note per reason for the flags that have no effect in-process (nothing when --quiet).
-  void noteDroppedFlags() const;
+  // One note per reason for the flags that have no effect in-process (nothing when --quiet); with
+  // --json a flag-dropped notice per flag.
+  void noteDroppedFlags(OutcomeOutput &output) const;
 };
 
 // Takes the compiler flags out of a subcommand's arguments (everything the subcommand's own

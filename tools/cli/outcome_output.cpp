@@ -1,6 +1,8 @@
 #include "outcome_output.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <fcntl.h>
 #include <mutex>
 #include <unistd.h>
 
@@ -13,11 +15,15 @@ std::mutex eventsMutex;  // events may come from a watcher and a program thread
 
 void JsonEvents::claimStdout() {
   std::fflush(stdout);
-  int fd = dup(STDOUT_FILENO);
+  // Close-on-exec: a child the program starts must not hold the event stream open.
+  int fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
   if (fd < 0)
     return;
+  if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+    close(fd);  // the program's output would share the stream: keep the plain stdout
+    return;
+  }
   eventsFd = fd;
-  dup2(STDERR_FILENO, STDOUT_FILENO);
 }
 
 void JsonEvents::write(const std::string &line) {
@@ -25,6 +31,8 @@ void JsonEvents::write(const std::string &line) {
   std::string text = line + "\n";
   for (std::size_t done = 0; done < text.size();) {
     auto n = ::write(eventsFd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
     if (n <= 0)
       return;
     done += static_cast<std::size_t>(n);
@@ -43,10 +51,7 @@ void OutcomeOutput::firstLoad(const ReloadReport &report) {
   }
   std::string text;
   if (!report.ok) {
-    for (auto &warning : report.warnings)
-      text += render::diagnostic(warning, style_);
-    for (auto &f : report.failures)
-      text += render::failure(f, style_);
+    text = render::reload(report, style_, settings_.verbose, /*quiet=*/true);
   } else if (!settings_.quiet) {
     text = render::reload(report, style_, settings_.verbose, /*quiet=*/true);
     if (settings_.verbose)
@@ -84,6 +89,13 @@ void OutcomeOutput::warnings(const std::vector<Diagnostic> &list) {
   } else if (!settings_.quiet) {
     std::fputs(render::diagnostics(list, style_).c_str(), stderr);
   }
+}
+
+void OutcomeOutput::notice(const Notice &n) {
+  if (settings_.json)
+    JsonEvents::write(render::jsonNotice(n));
+  else if (!settings_.quiet)
+    std::fputs(render::notice(n, style_).c_str(), stderr);
 }
 
 void OutcomeOutput::event(const std::string &jsonLine) {

@@ -42,6 +42,7 @@ public:
     return status;
   }
   void warnings(const std::vector<Diagnostic> &list);
+  void notice(const Notice &notice);
   // A JSON event the command makes itself (a test case, a patch); ignored for people.
   void event(const std::string &jsonLine);
 

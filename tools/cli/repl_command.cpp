@@ -5,7 +5,7 @@
 #include "hotcc/repl.hpp"
 #include "line_editor.hpp"
 
-#include <nlohmann/json.hpp>
+#include "hotcc/render_json.hpp"
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -20,8 +20,9 @@ namespace {
 
 // A value or a command's answer as a JSON event: {"schema":1,"event":"value","text":...}.
 std::string valueEvent(const std::string &text) {
-  nlohmann::ordered_json event{{"schema", render::kJsonSchema}, {"event", "value"}, {"text", text}};
-  return event.dump();
+  auto event = render::jsonEvent("value");
+  event["text"] = text;
+  return render::jsonLine(event);
 }
 
 // The answer on stdout, then what went wrong (and the input's warnings and notices) on stderr —
@@ -161,7 +162,7 @@ int ReplCommand::execute() {
   if (output.json())
     JsonEvents::claimStdout();  // program output goes to stderr, events to stdout
   flags.applyLogLevel(spdlog::level::warn);
-  flags.noteDroppedFlags();
+  flags.noteDroppedFlags(output);
   auto options = flags.engineOptions();
   if (options.languageStandard.empty())
     options.languageStandard = "c++20";

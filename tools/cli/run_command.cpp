@@ -2,6 +2,7 @@
 
 #include "file_watcher.hpp"
 #include "program_launcher.hpp"
+#include "hotcc/render_json.hpp"
 #include "hotcc/support.hpp"
 
 #include <spdlog/spdlog.h>
@@ -102,8 +103,9 @@ std::vector<std::string> RunCommand::rerunCommand() const {
 static void reportExit(OutcomeOutput &output, const ProgramThread &program) {
   if (program.failure)
     output.failure(*program.failure);
-  output.event(R"({"schema":)" + std::to_string(render::kJsonSchema) +
-               R"(,"event":"exit","code":)" + std::to_string(program.exitCode) + "}");
+  auto exit = render::jsonEvent("exit");
+  exit["code"] = program.exitCode;
+  output.event(render::jsonLine(exit));
 }
 
 // A program that calls exit() still gets its static destructors run, before the JIT goes away.
@@ -156,7 +158,7 @@ int RunCommand::execute() {
 
 std::unique_ptr<Engine> RunCommand::loadProgram(OutcomeOutput &output) {
   flags.applyLogLevel(spdlog::level::warn);
-  flags.noteDroppedFlags();
+  flags.noteDroppedFlags(output);
   auto options = flags.engineOptions();
   options.acceptLayoutChanges = acceptLayoutChanges;
   options.preparesReloads = watch;  // without --watch the program runs once

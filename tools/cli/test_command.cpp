@@ -7,7 +7,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include <unistd.h>
@@ -83,13 +85,13 @@ private:
 };
 
 // Saved files compiled again and the tests run again, until Ctrl-C.
-int watchLoop(TestSession &session, TestReporter &reporter, bool changedOnly) {
+int watchLoop(TestSession &session, TestReporter &reporter, OutcomeOutput &output,
+              bool changedOnly) {
   // Results appear as they happen, even through a pipe.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   FileWatcher watcher;
   if (!watcher.ok()) {
-    std::perror("hotcc: inotify");
-    return 2;
+    return output.fail(failure::SetupError{"inotify", std::strerror(errno)}, 2);
   }
   auto watched = session.watchedFiles();
   watcher.watch(watched);
@@ -165,7 +167,7 @@ int TestCommand::execute() {
     JsonEvents::claimStdout();
   flags.applyLogLevel(flags.quiet ? spdlog::level::warn : spdlog::level::info);
   auto started = Clock::now();
-  flags.noteDroppedFlags();
+  flags.noteDroppedFlags(output);
   auto created = TestSession::create(testOptions());
   if (!created) {
     output.failure(created.failure());
@@ -179,7 +181,7 @@ int TestCommand::execute() {
   reporter.run(loads, result, started, true);
   if (!watch)
     return !compiled || result.failure ? 2 : result.allPassed() ? 0 : 1;
-  return watchLoop(session, reporter, changedOnly);
+  return watchLoop(session, reporter, output, changedOnly);
 }
 
 } // namespace hotcc::cli

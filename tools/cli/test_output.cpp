@@ -1,6 +1,6 @@
 #include "test_output.hpp"
 
-#include <nlohmann/json.hpp>
+#include "hotcc/render_json.hpp"
 
 #include <filesystem>
 #include <sstream>
@@ -22,19 +22,7 @@ std::string milliseconds(double ms) {
   return out.str();
 }
 
-// Ordered: "schema" and "event" lead every line, as in render's events.
-using json = nlohmann::ordered_json;
-
-json eventHeader(const char *event) {
-  json out = json::object();
-  out["schema"] = render::kJsonSchema;
-  out["event"] = event;
-  return out;
-}
-
-std::string line(const json &event) {
-  return event.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+using json = render::Json;
 
 // A load's outcomes as a reload report, so the renderer says them the way it says a reload's
 // (warnings a compile error carries are said once, refusals grouped by file).
@@ -135,14 +123,14 @@ std::string loadOutcomes(const TestFileLoad &load, const render::Style &style) {
 }
 
 std::string jsonTestFile(const TestFileLoad &load) {
-  json out = eventHeader("test-file");
+  json out = render::jsonEvent("test-file");
   out["file"] = load.file;
   out["framework"] = load.framework;
   out["ok"] = load.ok;
   out["tests"] = load.tests;
   out["recompiledTests"] = load.recompiledTests;
   out["ms"] = render::jsonMs(load.ms);
-  return line(out);
+  return render::jsonLine(out);
 }
 
 std::vector<std::string> jsonLoadOutcomes(const TestFileLoad &load) {
@@ -154,7 +142,7 @@ std::vector<std::string> jsonLoadOutcomes(const TestFileLoad &load) {
 }
 
 std::string jsonTestCase(const TestCaseResult &testCase) {
-  json out = eventHeader("test-case");
+  json out = render::jsonEvent("test-case");
   out["name"] = testCase.name;
   out["file"] = testCase.file;
   out["line"] = testCase.line;
@@ -165,17 +153,17 @@ std::string jsonTestCase(const TestCaseResult &testCase) {
     failures.push_back({{"file", f.file}, {"line", f.line}, {"text", f.text}});
   out["failures"] = failures;
   out["crash"] = testCase.crash ? failureFields(*testCase.crash) : json(nullptr);
-  return line(out);
+  return render::jsonLine(out);
 }
 
 std::string jsonTestRun(const TestRunResult &run) {
-  json out = eventHeader("test-run");
+  json out = render::jsonEvent("test-run");
   out["passed"] = run.passed;
   out["failed"] = run.failed;
   out["available"] = run.available;
   out["assertions"] = run.assertions;
   out["ms"] = render::jsonMs(run.ms);
-  return line(out);
+  return render::jsonLine(out);
 }
 
 } // namespace hotcc::cli

@@ -151,7 +151,7 @@ int WasmCommand::execute() {
   options.useCache = !noCache;
   options.compileDatabaseDir = flags.buildDir;
   options.extraArgs = flags.compiler.compile;
-  flags.noteDroppedFlags();
+  flags.noteDroppedFlags(outcomes);
   if (!flags.compiler.libraries.empty() && !flags.quiet)
     outcomes.warnings({ignoredLibrariesNote()});
   auto builder = wasm::WasmBuilder::create(options);

@@ -1,8 +1,7 @@
 #include "wasm_events.hpp"
 
 #include "hotcc/render.hpp"
-
-#include <nlohmann/json.hpp>
+#include "hotcc/render_json.hpp"
 
 #include <filesystem>
 
@@ -10,14 +9,7 @@ namespace hotcc::cli {
 
 namespace {
 
-using json = nlohmann::ordered_json;
-
-json header(const char *event) {
-  json out = json::object();
-  out["schema"] = render::kJsonSchema;
-  out["event"] = event;
-  return out;
-}
+using json = render::Json;
 
 // The size of what was written; 0 if it cannot be read back (the event still says it was).
 std::uintmax_t bytesOf(const std::string &path) {
@@ -26,14 +18,10 @@ std::uintmax_t bytesOf(const std::string &path) {
   return ec ? 0 : size;
 }
 
-std::string line(const json &event) {
-  return event.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 } // namespace
 
 std::string jsonPatch(const wasm::PatchBuild &build) {
-  json out = header("patch");
+  json out = render::jsonEvent("patch");
   out["output"] = build.output;
   out["bytes"] = bytesOf(build.output);
   out["id"] = build.manifest.id;
@@ -55,21 +43,21 @@ std::string jsonPatch(const wasm::PatchBuild &build) {
   out["timesMs"] = {{"compile", render::jsonMs(build.compileMs)},
                     {"link", render::jsonMs(build.linkMs)},
                     {"total", render::jsonMs(build.totalMs)}};
-  return line(out);
+  return render::jsonLine(out);
 }
 
 std::string jsonSideModule(const wasm::PatchBuild &build) {
-  json out = header("side-module");
+  json out = render::jsonEvent("side-module");
   out["output"] = build.output;
   out["bytes"] = bytesOf(build.output);
   out["timesMs"] = {{"compile", render::jsonMs(build.compileMs)},
                     {"link", render::jsonMs(build.linkMs)},
                     {"total", render::jsonMs(build.totalMs)}};
-  return line(out);
+  return render::jsonLine(out);
 }
 
 std::string jsonMainObject(const wasm::MainBuild &build) {
-  json out = header("main-object");
+  json out = render::jsonEvent("main-object");
   out["output"] = build.output;
   out["bytes"] = bytesOf(build.output);
   out["slots"] = build.slots;
@@ -77,7 +65,7 @@ std::string jsonMainObject(const wasm::MainBuild &build) {
   out["exportedData"] = build.exportedData;
   out["statePath"] = build.statePath;
   out["timesMs"] = {{"total", render::jsonMs(build.ms)}};
-  return line(out);
+  return render::jsonLine(out);
 }
 
 } // namespace hotcc::cli

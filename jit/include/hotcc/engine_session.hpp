@@ -32,7 +32,8 @@ struct ForRedefinitionsIn {
 };
 // Registrations that must run again (a test framework's registration objects, which no function
 // body refers to): live globals defined in `files` whose link name contains one of
-// `nameFragments`. Chosen before one compile that may still skip unchanged bodies.
+// `nameFragments` (none when it is empty). Chosen before one compile that may still skip
+// unchanged bodies.
 struct ForRegistrationsIn {
   std::vector<std::string> files;
   std::vector<std::string> nameFragments;

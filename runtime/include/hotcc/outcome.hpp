@@ -12,6 +12,8 @@
 namespace hotcc {
 
 enum class Severity { Note, Remark, Warning, Error, Fatal };
+// "note", "remark", "warning", "error", "fatal": the JSON "severity" and a log's word.
+const char *severityName(Severity severity);
 
 // What a compiler diagnostic is about, where a client acts on it (the REPL tells a declaration
 // from a statement, finds the earlier input a redefinition clashes with, rebuilds a stale PCH).
@@ -33,6 +35,13 @@ struct SourcePoint {
   unsigned column = 0;  // 1-based; 0: unknown
 };
 
+// A change the compiler proposes: replace [from, to) with `replacement` (from == to: an insertion).
+struct FixIt {
+  SourcePoint from;
+  SourcePoint to;
+  std::string replacement;
+};
+
 struct Diagnostic {
   Severity severity = Severity::Error;
   DiagnosticKind kind = DiagnosticKind::Other;
@@ -41,7 +50,9 @@ struct Diagnostic {
   std::string option;                    // the flag that enabled it: "-Wunused-variable"
   std::string sourceLine;                // the text of where.line, for a caret
   std::vector<SourcePoint> includedFrom; // innermost first: the #includes that led to where.file
-  std::vector<Diagnostic> notes;         // notes attached to this diagnostic, in order
+  std::vector<FixIt> fixIts;             // what the compiler proposes to change
+  std::vector<Diagnostic> notes;         // notes attached to this diagnostic, in order (with
+                                         // "expanded from macro" ones for a macro's expansion)
 };
 
 // One field of a record as laid out by the compiler (bases appear as "(base)", the vtable pointer as

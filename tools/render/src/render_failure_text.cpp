@@ -1,6 +1,7 @@
 // Failures and notices for people: "hotcc: error: ..." with the subjects of each kind, in the
 // wording users know from earlier versions. Refusals of one file share a "refusing to reload"
 // header, missing names of one file a "cannot link" header.
+#include "hotcc/overloaded.hpp"
 #include "text_parts.hpp"
 
 #include <filesystem>
@@ -10,8 +11,6 @@ namespace text {
 
 namespace {
 
-template <typename... Fs> struct Overloaded : Fs... { using Fs::operator()...; };
-template <typename... Fs> Overloaded(Fs...) -> Overloaded<Fs...>;
 
 enum class Group { Alone, Refusal, Link };
 

@@ -1,7 +1,9 @@
 // Outcomes for machines: one compact JSON object per line, {"schema": 1, "event": ..., ...}. The
 // field names are a contract (README, "JSON events"): add fields, never rename or retype one
 // without raising kJsonSchema.
+#include "hotcc/overloaded.hpp"
 #include "hotcc/render.hpp"
+#include "hotcc/render_json.hpp"
 #include "reload_warnings.hpp"
 
 #include <nlohmann/json.hpp>
@@ -15,24 +17,7 @@ namespace {
 // Ordered: "schema" and "event" lead every line, subjects follow in the order written here.
 using json = nlohmann::ordered_json;
 
-template <typename... Fs> struct Overloaded : Fs... { using Fs::operator()...; };
-template <typename... Fs> Overloaded(Fs...) -> Overloaded<Fs...>;
 
-const char *severityName(Severity s) {
-  switch (s) {
-  case Severity::Note:
-    return "note";
-  case Severity::Remark:
-    return "remark";
-  case Severity::Warning:
-    return "warning";
-  case Severity::Fatal:
-    return "fatal";
-  case Severity::Error:
-    break;
-  }
-  return "error";
-}
 
 const char *diagnosticKindName(DiagnosticKind k) {
   switch (k) {
@@ -75,6 +60,12 @@ json diagnosticFields(const Diagnostic &d) {
   out["includedFrom"] = json::array();
   for (auto &p : d.includedFrom)
     out["includedFrom"].push_back(pointJson(p));
+  if (!d.fixIts.empty()) {
+    out["fixIts"] = json::array();
+    for (auto &fix : d.fixIts)
+      out["fixIts"].push_back(
+          {{"from", pointJson(fix.from)}, {"to", pointJson(fix.to)}, {"replacement", fix.replacement}});
+  }
   out["notes"] = json::array();
   for (auto &n : d.notes)
     out["notes"].push_back(diagnosticFields(n));
@@ -208,12 +199,10 @@ json noticeFields(const Notice &n) {
 // {"schema":1,"event":event} followed by `fields`, in that order (a reader of the raw line sees
 // what it is first).
 std::string eventLine(const char *event, const json &fields) {
-  json out = json::object();
-  out["schema"] = kJsonSchema;
-  out["event"] = event;
+  json out = jsonEvent(event);
   for (auto &[key, value] : fields.items())
     out[key] = value;
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  return jsonLine(out);
 }
 
 json reloadFields(const ReloadReport &r) {
@@ -282,6 +271,17 @@ std::vector<std::string> jsonReload(const ReloadReport &report) {
     lines.push_back(jsonNotice(n));
   lines.push_back(eventLine("reload", reloadFields(report)));
   return lines;
+}
+
+Json jsonEvent(const char *event) {
+  Json out = Json::object();
+  out["schema"] = kJsonSchema;
+  out["event"] = event;
+  return out;
+}
+
+std::string jsonLine(const Json &event) {
+  return event.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 } // namespace hotcc::render

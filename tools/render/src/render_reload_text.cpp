@@ -80,6 +80,8 @@ std::string statusLine(const ReloadReport &report, bool withPhases) {
 std::string reload(const ReloadReport &report, const Style &style, bool verbose, bool quiet) {
   std::string out = text::diagnosticsText(warningsNotCarried(report), style);
   if (!report.ok) {
+    // Notices first: one may explain the failure (a file compiled without its build's flags).
+    out += noticesText(report, style);
     out += failuresText(report, style);
     if (report.previousVersionRuns)
       out += "hotcc: reload failed; the program keeps running its previous version\n";

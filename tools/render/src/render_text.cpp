@@ -42,20 +42,13 @@ std::string Paint::caret(const std::string &s) const {
   return on ? "\x1b[0;1;32m" + s + kReset : s;
 }
 
+std::string Paint::fixIt(const std::string &s) const {
+  return on ? "\x1b[0;32m" + s + kReset : s;
+}
+
+// Clang's word for the severity: a fatal error is "fatal error".
 const char *labelOf(Severity severity) {
-  switch (severity) {
-  case Severity::Note:
-    return "note";
-  case Severity::Remark:
-    return "remark";
-  case Severity::Warning:
-    return "warning";
-  case Severity::Fatal:
-    return "fatal error";
-  case Severity::Error:
-    break;
-  }
-  return "error";
+  return severity == Severity::Fatal ? "fatal error" : severityName(severity);
 }
 
 std::string headline(const Style &style, Severity severity, const std::string &message,
@@ -78,6 +71,21 @@ std::string location(const SourcePoint &where) {
   return out + ": ";
 }
 
+// Blanks up to `column` of `line`: tabs kept, so both lines expand them alike; a UTF-8 character
+// takes one place, not one per byte.
+std::string padTo(const std::string &line, unsigned column) {
+  std::string pad;
+  std::size_t end = std::min<std::size_t>(column - 1, line.size());
+  for (std::size_t i = 0; i < end; ++i) {
+    unsigned char c = line[i];
+    if (c == '\t')
+      pad += '\t';
+    else if ((c & 0xC0) != 0x80)  // not a UTF-8 continuation byte
+      pad += ' ';
+  }
+  return pad;
+}
+
 // "    2 | text" and "      |     ^": clang's gutter (at least four digits wide). Tabs before
 // the column are kept in the caret line, so both lines expand them alike and the caret stays
 // under its character; a UTF-8 character takes one place, not one per byte.
@@ -90,16 +98,14 @@ std::string snippet(const Diagnostic &d, const Paint &paint) {
                     "\n";
   if (d.where.column == 0)
     return out;
-  std::string pad;
-  std::size_t end = std::min<std::size_t>(d.where.column - 1, d.sourceLine.size());
-  for (std::size_t i = 0; i < end; ++i) {
-    unsigned char c = d.sourceLine[i];
-    if (c == '\t')
-      pad += '\t';
-    else if ((c & 0xC0) != 0x80)  // not a UTF-8 continuation byte
-      pad += ' ';
-  }
-  return out + std::string(width + 2, ' ') + "| " + paint.caret(pad + "^") + "\n";
+  const std::string gutter = std::string(width + 2, ' ') + "| ";
+  out += gutter + paint.caret(padTo(d.sourceLine, d.where.column) + "^") + "\n";
+  // A proposed insertion on this line goes under it, where it would go (clang's fix-it line).
+  for (auto &fix : d.fixIts)
+    if (fix.from.line == d.where.line && fix.to.line == fix.from.line && fix.from.column > 0 &&
+        !fix.replacement.empty() && fix.replacement.find('\n') == std::string::npos)
+      out += gutter + paint.fixIt(padTo(d.sourceLine, fix.from.column) + fix.replacement) + "\n";
+  return out;
 }
 
 // Clang names the outermost file first.

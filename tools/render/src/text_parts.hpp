@@ -17,6 +17,7 @@ struct Paint {
   // "error: " in its colour; `word` replaces the severity's word ("internal error").
   std::string label(Severity severity, const char *word = nullptr) const;
   std::string caret(const std::string &s) const;
+  std::string fixIt(const std::string &s) const;
 };
 
 const char *labelOf(Severity severity);  // "error", "fatal error", "warning", "note", "remark"

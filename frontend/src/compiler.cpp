@@ -108,9 +108,19 @@ private:
 // While a preamble is built: the user files it reads, and the macros it must state again.
 class PreambleRecorders : public clang::PreambleCallbacks {
 public:
-  PreambleRecorders(std::set<std::string> &dependencies, std::vector<MacroRestatement> &macros)
-      : dependencies_(dependencies), macros_(macros) {}
+  PreambleRecorders(std::set<std::string> &dependencies, std::vector<MacroRestatement> &macros,
+                    std::map<std::string, std::uint64_t> &readHashes)
+      : dependencies_(dependencies), macros_(macros), readHashes_(readHashes) {}
   void BeforeExecute(clang::CompilerInstance &ci) override { ci_ = &ci; }
+  // The headers' contents as this build read them, not as they are on disk once it is done: a
+  // save during the build must not make the old PCH look current.
+  void AfterExecute(clang::CompilerInstance &ci) override {
+    auto &sm = ci.getSourceManager();
+    for (auto &path : dependencies_)
+      if (auto file = ci.getFileManager().getOptionalFileRef(path))
+        if (auto buffer = sm.getMemoryBufferForFileOrNone(*file))
+          readHashes_[path] = llvm::xxh3_64bits(buffer->getBuffer());
+  }
   std::unique_ptr<clang::PPCallbacks> createPPCallbacks() override {
     return std::make_unique<clang::PPChainedCallbacks>(
         std::make_unique<DependencyRecorder>(ci_->getSourceManager(), dependencies_),
@@ -121,6 +131,7 @@ private:
   clang::CompilerInstance *ci_ = nullptr;
   std::set<std::string> &dependencies_;
   std::vector<MacroRestatement> &macros_;
+  std::map<std::string, std::uint64_t> &readHashes_;
 };
 
 // Runs after CodeGen's own HandleTranslationUnit (MultiplexConsumer keeps order), while the AST
@@ -523,7 +534,8 @@ bool Compiler::Impl::buildPreamble(FileState &state, const std::string &file,
                                    std::vector<Diagnostic> &warnings) {
   auto &entry = state.preamble;
   entry = PreambleEntry{};
-  PreambleRecorders callbacks(entry.dependencies, entry.macros);
+  std::map<std::string, std::uint64_t> readHashes;
+  PreambleRecorders callbacks(entry.dependencies, entry.macros, readHashes);
   // Its warnings are the file's (a redefined macro, say): shown with this compile's.
   DiagnosticCollector collector;
   auto quiet = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
@@ -548,8 +560,10 @@ bool Compiler::Impl::buildPreamble(FileState &state, const std::string &file,
   }
   entry.preamble = std::make_unique<clang::PrecompiledPreamble>(std::move(*built));
   for (auto &dep : entry.dependencies)
-    if (dep != file)
-      entry.contentHashes[dep] = contentHash(dep);
+    if (dep != file) {
+      auto read = readHashes.find(dep);
+      entry.contentHashes[dep] = read != readHashes.end() ? read->second : contentHash(dep);
+    }
   spdlog::debug("built preamble for {} in {:.1f} ms", file, msSince(t0));
   return true;
 }

@@ -100,6 +100,27 @@ std::string lineText(const clang::SourceManager &sm, clang::SourceLocation loc) 
   return lineAt(sm, sm.getExpansionLoc(loc));
 }
 
+// The ranges clang underlines, as character spans in the files (a token range ends after its
+// last token).
+std::vector<SourceSpan> rangesOf(const clang::SourceManager &sm, const clang::Diagnostic &info,
+                                 const clang::LangOptions *langOpts) {
+  std::vector<SourceSpan> out;
+  for (auto &range : info.getRanges()) {
+    if (range.isInvalid())
+      continue;
+    // A range inside a macro's expansion covers the whole invocation, as clang shows it.
+    auto begin = sm.getExpansionRange(range.getBegin()).getBegin();
+    auto end = sm.getExpansionRange(range.getEnd()).getEnd();
+    if (range.isTokenRange())
+      end = langOpts ? clang::Lexer::getLocForEndOfToken(end, 0, sm, *langOpts)
+                     : end.getLocWithOffset(1);
+    if (end.isInvalid())
+      continue;
+    out.push_back({pointAt(sm, begin), pointAt(sm, end)});
+  }
+  return out;
+}
+
 std::vector<FixIt> fixItsOf(const clang::SourceManager &sm, const clang::Diagnostic &info) {
   std::vector<FixIt> out;
   for (auto &hint : info.getFixItHints()) {
@@ -144,6 +165,9 @@ void DiagnosticCollector::addMacroNotes(Diagnostic &d, const clang::SourceManage
     auto spelling = sm.getSpellingLoc(loc);
     note.where = pointAt(sm, spelling);
     note.sourceLine = lineAt(sm, spelling);
+    auto tokenEnd = clang::Lexer::getLocForEndOfToken(spelling, 0, sm, *langOpts_);
+    if (tokenEnd.isValid())
+      note.ranges.push_back({note.where, pointAt(sm, tokenEnd)});
     note.message = rewriteMessageForTesting(
         name.empty() ? std::string("expanded from here")
                      : "expanded from macro '" + name.str() + "'");
@@ -173,6 +197,7 @@ void DiagnosticCollector::HandleDiagnostic(clang::DiagnosticsEngine::Level level
     d.sourceLine = lineText(sm, info.getLocation());
     if (level != clang::DiagnosticsEngine::Note)
       d.includedFrom = includeStack(sm, info.getLocation());
+    d.ranges = rangesOf(sm, info, langOpts_);
     d.fixIts = fixItsOf(sm, info);
     addMacroNotes(d, sm, info.getLocation());
   }

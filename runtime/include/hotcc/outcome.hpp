@@ -35,6 +35,12 @@ struct SourcePoint {
   unsigned column = 0;  // 1-based; 0: unknown
 };
 
+// A stretch of source text the compiler points at: [from, to), to's column one past the end.
+struct SourceSpan {
+  SourcePoint from;
+  SourcePoint to;
+};
+
 // A change the compiler proposes: replace [from, to) with `replacement` (from == to: an insertion).
 struct FixIt {
   SourcePoint from;
@@ -50,6 +56,7 @@ struct Diagnostic {
   std::string option;                    // the flag that enabled it: "-Wunused-variable"
   std::string sourceLine;                // the text of where.line, for a caret
   std::vector<SourcePoint> includedFrom; // innermost first: the #includes that led to where.file
+  std::vector<SourceSpan> ranges;        // what the message is about, underlined with ~
   std::vector<FixIt> fixIts;             // what the compiler proposes to change
   std::vector<Diagnostic> notes;         // notes attached to this diagnostic, in order (with
                                          // "expanded from macro" ones for a macro's expansion)

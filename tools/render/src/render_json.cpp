@@ -60,6 +60,11 @@ json diagnosticFields(const Diagnostic &d) {
   out["includedFrom"] = json::array();
   for (auto &p : d.includedFrom)
     out["includedFrom"].push_back(pointJson(p));
+  if (!d.ranges.empty()) {
+    out["ranges"] = json::array();
+    for (auto &r : d.ranges)
+      out["ranges"].push_back({{"from", pointJson(r.from)}, {"to", pointJson(r.to)}});
+  }
   if (!d.fixIts.empty()) {
     out["fixIts"] = json::array();
     for (auto &fix : d.fixIts)

@@ -86,6 +86,41 @@ std::string padTo(const std::string &line, unsigned column) {
   return pad;
 }
 
+// Whether column `column` of the diagnostic's line lies in one of its ranges.
+bool inRange(const Diagnostic &d, unsigned column) {
+  for (auto &r : d.ranges) {
+    if (r.from.file != d.where.file || r.from.line > d.where.line || r.to.line < d.where.line)
+      continue;
+    unsigned from = r.from.line < d.where.line ? 1 : r.from.column;
+    bool beforeEnd = r.to.line > d.where.line || column < r.to.column;
+    if (column >= from && beforeEnd)
+      return true;
+  }
+  return false;
+}
+
+// The line under the source: "~~^~~", the caret at the column, ranges underlined, tabs kept so
+// both lines expand them alike, one place per UTF-8 character.
+std::string markerLine(const Diagnostic &d) {
+  std::string line;
+  unsigned column = 0;
+  for (std::size_t i = 0; i < d.sourceLine.size(); ++i) {
+    unsigned char c = d.sourceLine[i];
+    if ((c & 0xC0) == 0x80)
+      continue;  // a UTF-8 continuation byte: the character has its place already
+    column = static_cast<unsigned>(i) + 1;
+    if (column == d.where.column)
+      line += '^';
+    else if (inRange(d, column))
+      line += '~';
+    else
+      line += c == '\t' ? '\t' : ' ';
+  }
+  if (d.where.column > d.sourceLine.size())  // just past the end (a missing ';')
+    line += std::string(d.where.column - d.sourceLine.size() - 1, ' ') + "^";
+  return line.substr(0, line.find_last_not_of(" \t") + 1);
+}
+
 // "    2 | text" and "      |     ^": clang's gutter (at least four digits wide). Tabs before
 // the column are kept in the caret line, so both lines expand them alike and the caret stays
 // under its character; a UTF-8 character takes one place, not one per byte.
@@ -99,12 +134,20 @@ std::string snippet(const Diagnostic &d, const Paint &paint) {
   if (d.where.column == 0)
     return out;
   const std::string gutter = std::string(width + 2, ' ') + "| ";
-  out += gutter + paint.caret(padTo(d.sourceLine, d.where.column) + "^") + "\n";
-  // A proposed insertion on this line goes under it, where it would go (clang's fix-it line).
-  for (auto &fix : d.fixIts)
-    if (fix.from.line == d.where.line && fix.to.line == fix.from.line && fix.from.column > 0 &&
-        !fix.replacement.empty() && fix.replacement.find('\n') == std::string::npos)
-      out += gutter + paint.fixIt(padTo(d.sourceLine, fix.from.column) + fix.replacement) + "\n";
+  out += gutter + paint.caret(markerLine(d)) + "\n";
+  // Proposed insertions on this line go under it, each where it would go (clang's fix-it line).
+  std::string fixLine;
+  for (auto &fix : d.fixIts) {
+    if (fix.from.line != d.where.line || fix.to.line != fix.from.line || fix.from.column == 0 ||
+        fix.replacement.empty() || fix.replacement.find('\n') != std::string::npos)
+      continue;
+    auto pad = padTo(d.sourceLine, fix.from.column);
+    if (pad.size() < fixLine.size())
+      continue;  // overlaps the one before
+    fixLine += pad.substr(fixLine.size()) + fix.replacement;
+  }
+  if (!fixLine.empty())
+    out += gutter + paint.fixIt(fixLine) + "\n";
   return out;
 }
 
@@ -138,7 +181,8 @@ std::string diagnosticText(const Diagnostic &d, const Style &style, bool withInc
     out = withIncludes ? includeStack(d.includedFrom) : std::string();
     out += paint.bold(location(d.where)) + paint.label(d.severity) +
            (d.severity == Severity::Note ? message : paint.bold(message)) + "\n";
-    if (!lastCaret || !samePoint(*lastCaret, d.where))
+    // A second diagnostic at the same place shows the line again only to propose a change.
+    if (!lastCaret || !samePoint(*lastCaret, d.where) || !d.fixIts.empty())
       out += snippet(d, paint);
     if (lastCaret)
       *lastCaret = d.where;

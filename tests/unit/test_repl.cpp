@@ -336,7 +336,7 @@ TEST_CASE("failures speak of the input, not of the session file or the REPL's wr
   auto missing = failureOf<failure::UndefinedSymbol>(repl.fails("hotcc_test_nowhere_defined()"));
   CHECK(missing.name == "hotcc_test_nowhere_defined");
   CHECK(missing.file == "input_2");
-  CHECK(missing.users == std::vector<std::string>{"this input"});
+  CHECK(missing.users == std::vector<std::string>{"input_2"});
   // The session goes on.
   CHECK(repl.ok("6 * 7") == "(int) 42\n");
 }

@@ -8,6 +8,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 
 int main(int argc, char **argv) {
@@ -72,6 +73,12 @@ int main(int argc, char **argv) {
     app.parse(static_cast<int>(cargs.size()), cargs.data());
   } catch (const CLI::ParseError &e) {
     // --help and --version are "errors" that exit 0; real usage errors exit 2, like other tools.
+    if (e.get_exit_code() != 0 && std::find(args.begin(), args.end(), "--json") != args.end()) {
+      // A machine reading events gets this one as an event too.
+      hotcc::cli::OutcomeOutput({.json = true})
+          .failure(hotcc::failure::SetupError{"the command line", e.what()});
+      return 2;
+    }
     return app.exit(e) == 0 ? 0 : 2;
   }
   return 0;

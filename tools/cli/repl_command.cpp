@@ -21,7 +21,8 @@ namespace {
 // A value or a command's answer as a JSON event: {"schema":1,"event":"value","text":...}.
 std::string valueEvent(const std::string &text) {
   auto event = render::jsonEvent("value");
-  event["text"] = text;
+  // The value as printed, without the line's end (a terminal's matter, not the value's).
+  event["text"] = text.ends_with('\n') ? text.substr(0, text.size() - 1) : text;
   return render::jsonLine(event);
 }
 

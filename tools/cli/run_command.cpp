@@ -101,8 +101,10 @@ std::vector<std::string> RunCommand::rerunCommand() const {
 
 // The program's end as an event: its exit status, or why it could not run.
 static void reportExit(OutcomeOutput &output, const ProgramThread &program) {
-  if (program.failure)
-    output.failure(*program.failure);
+  if (program.failure) {
+    output.failure(*program.failure);  // main never ran: no exit event
+    return;
+  }
   auto exit = render::jsonEvent("exit");
   exit["code"] = program.exitCode;
   output.event(render::jsonLine(exit));
@@ -128,13 +130,17 @@ int RunCommand::execute() {
   OutcomeOutput output(flags.outputSettings());
   if (output.json())
     JsonEvents::claimStdout();
-  for (auto &file : files)
+  for (auto &file : files) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec))
+      return output.fail(failure::SetupError{file, "is a directory, not a source file"}, 2);
     if (!frontend::isSourceFile(file)) {
       output.failure(failure::SetupError{
           file, "not a C or C++ source file; the program's own arguments go after '--' (hotcc "
                 "run FILE... -- ARGS)"});
       return 2;
     }
+  }
   auto engine = loadProgram(output);
   if (!engine)
     return 1;

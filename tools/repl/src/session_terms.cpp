@@ -23,21 +23,21 @@ void renameFile(std::string &file, const SessionTerms &terms) {
     file = terms.subject;
 }
 
-// A function name: the cell's own name (or a name inside it, a lambda's) becomes "this input".
-void renameFunction(std::string &name) {
+// A function name: the cell's own name (or a name inside it, a lambda's) becomes the input's.
+void renameFunction(std::string &name, const SessionTerms &terms) {
   for (auto pos = name.find(kCellPrefix); pos != std::string::npos;
        pos = name.find(kCellPrefix, pos)) {
     auto end = pos + sizeof kCellPrefix - 1;
     while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end])))
       ++end;
-    name.replace(pos, end - pos, kCellShownAs);
-    pos += sizeof kCellShownAs - 1;
+    name.replace(pos, end - pos, terms.subject);
+    pos += terms.subject.size();
   }
 }
 
-void renameAll(std::vector<std::string> &names, void (*rename)(std::string &)) {
+void renameAll(std::vector<std::string> &names, const SessionTerms &terms) {
   for (auto &name : names)
-    rename(name);
+    renameFunction(name, terms);
 }
 
 void inSessionTerms(Diagnostic &d, const SessionTerms &terms) {
@@ -67,14 +67,14 @@ void inSessionTerms(std::vector<Failure> &failures, const SessionTerms &terms) {
           if constexpr (requires { kind.diagnostics.size(); })
             inSessionTerms(kind.diagnostics, terms);
           if constexpr (requires { kind.function.size(); })
-            renameFunction(kind.function);
+            renameFunction(kind.function, terms);
           if constexpr (requires { kind.users.size(); })
-            renameAll(kind.users, renameFunction);
+            renameAll(kind.users, terms);
           if constexpr (requires { kind.callers.size(); })
-            renameAll(kind.callers, renameFunction);
+            renameAll(kind.callers, terms);
           if constexpr (requires { kind.change.users.size(); }) {
             renameFile(kind.change.file, terms);
-            renameAll(kind.change.users, renameFunction);
+            renameAll(kind.change.users, terms);
           }
         },
         f);

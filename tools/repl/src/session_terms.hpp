@@ -1,6 +1,6 @@
 // Outcomes told in the session's terms before they leave the REPL: the engine speaks of the
 // session file and of the cell functions that wrap statements, which the user never wrote. Their
-// subject fields are rewritten (the session file becomes the input's name, a cell "this input");
+// subject fields are rewritten (the session file and a cell become the input's name, "input_3");
 // the compiler's own words are left as they are.
 #pragma once
 #include "hotcc/outcome.hpp"
@@ -15,9 +15,6 @@ struct SessionTerms {
   std::string sessionFile;
   std::string subject;
 };
-
-// What a cell is called wherever the engine names one.
-inline constexpr const char kCellShownAs[] = "this input";
 
 void inSessionTerms(std::vector<Failure> &failures, const SessionTerms &terms);
 void inSessionTerms(std::vector<Diagnostic> &diagnostics, const SessionTerms &terms);

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <set>
 
 #include <pthread.h>
 #include <unistd.h>
@@ -174,12 +175,51 @@ std::unique_ptr<Engine> RunCommand::loadProgram(OutcomeOutput &output) {
     return nullptr;
   }
   auto engine = std::move(*created);
+  std::vector<std::string> named;  // files the failures name: saving one may fix the program
+  if (addAll(*engine, output, named))
+    return engine;
+  if (!watch || !waitForGoodSave(*engine, output, named))
+    return nullptr;
+  return engine;
+}
+
+// Loads every file; false when one fails, with the files its failures name in `named`.
+bool RunCommand::addAll(Engine &engine, OutcomeOutput &output, std::vector<std::string> &named) {
   bool loaded = true;
-  for (auto &report : engine->addFiles(files)) {
+  for (auto &report : engine.addFiles(files)) {
     output.firstLoad(report);
     loaded = loaded && report.ok;
+    for (auto &f : report.failures)
+      if (auto *compile = std::get_if<failure::CompileError>(&f))
+        for (auto &d : compile->diagnostics)
+          if (!d.where.file.empty())
+            named.push_back(absolutePath(d.where.file));
   }
-  return loaded ? std::move(engine) : nullptr;
+  return loaded;
+}
+
+// Under --watch a program that does not compile yet is not an end: the files are watched until
+// a save makes it compile, and then it starts (a watcher is often started on a half-written file).
+bool RunCommand::waitForGoodSave(Engine &engine, OutcomeOutput &output,
+                                 std::vector<std::string> named) {
+  FileWatcher watcher;
+  if (!watcher.ok()) {
+    output.failure(failure::SetupError{"inotify", std::strerror(errno)});
+    return false;
+  }
+  for (;;) {
+    for (auto &file : files)
+      named.push_back(absolutePath(file));
+    watcher.watch(named);
+    if (!flags.quiet && !output.json())
+      std::fprintf(stderr, "hotcc: waiting for a save that compiles (watching %zu files)\n",
+                   std::set<std::string>(named.begin(), named.end()).size());
+    while (watcher.wait(std::chrono::milliseconds(200)).empty()) {
+    }
+    named.clear();
+    if (addAll(engine, output, named))
+      return true;
+  }
 }
 
 // argv for main: argv[0] is a launcher named like the program, which runs it again the same way.

@@ -18,6 +18,8 @@ struct RunCommand {
   void addTo(CLI::App &app);
   int execute();
   std::unique_ptr<Engine> loadProgram(OutcomeOutput &output);
+  bool addAll(Engine &engine, OutcomeOutput &output, std::vector<std::string> &named);
+  bool waitForGoodSave(Engine &engine, OutcomeOutput &output, std::vector<std::string> named);
   std::vector<std::string> programArguments(Engine &engine);
   bool runWatching(Engine &engine, ProgramThread &program, OutcomeOutput &output);
   std::vector<std::string> rerunCommand() const;

@@ -1,5 +1,6 @@
 #include "body_skipper.hpp"
 
+#include "hotcc/support.hpp"
 #include "ir_normalize.hpp"
 
 #include <clang/AST/ASTContext.h>
@@ -308,10 +309,8 @@ void BodySkipper::captureSkeleton() {
       original = std::move(kept->second);
     else
       original = sm.getBufferData(file).str();
-    llvm::SmallString<256> absolute(path);  // as the dependency lists spell it
-    llvm::sys::fs::make_absolute(absolute);
-    llvm::sys::path::remove_dots(absolute, true);
-    readHashes_[std::string(absolute)] = llvm::xxh3_64bits(original);
+    // As the dependency lists spell it.
+    readHashes_[absolutePath(std::string(path))] = llvm::xxh3_64bits(original);
     // What the preamble holds (or will) is not part of the skeleton: it must not depend on
     // whether there is a preamble.
     if (inPreamble(file))

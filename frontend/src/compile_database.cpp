@@ -1,6 +1,7 @@
 // Flags from a build's compile_commands.json, for programs of several files built by CMake & co.
 #include "hotcc/frontend/compiler.hpp"
 #include "hotcc/frontend/outcome_error.hpp"
+#include "hotcc/support.hpp"
 #include "hotcc/frontend/compiler_flags.hpp"
 
 #include <clang/Tooling/CompilationDatabase.h>
@@ -16,8 +17,7 @@ llvm::Expected<SortedFlags> flagsFromCompileDatabase(const std::string &buildDir
   if (!db)
     return makeFailure(failure::SetupError{buildDir + "/compile_commands.json",
                                            "cannot load it: " + error});
-  llvm::SmallString<256> absolute(file);
-  llvm::sys::fs::make_absolute(absolute);
+  const std::string absolute = absolutePath(file);
   auto commands = db->getCompileCommands(absolute);
   if (commands.empty())
     return makeFailure(failure::SetupError{file, "not in " + buildDir + "/compile_commands.json"});
@@ -36,7 +36,7 @@ llvm::Expected<SortedFlags> flagsFromCompileDatabase(const std::string &buildDir
   std::vector<std::string> command;
   for (std::size_t i = 1; i < args.size(); ++i) {
     llvm::StringRef arg = args[i];
-    if (arg == cmd.Filename || arg == absolute || fromBuildDir(arg) == absolute.str())
+    if (arg == cmd.Filename || arg == absolute || absolutePath(fromBuildDir(arg)) == absolute)
       continue;
     if ((arg == "-I" || arg == "-isystem" || arg == "-iquote" || arg == "-include") &&
         i + 1 < args.size()) {

@@ -4,6 +4,7 @@
 // alive so that every emitted symbol can be traced back to its declaration.
 #include "hotcc/frontend/compiler.hpp"
 #include "hotcc/frontend/outcome_error.hpp"
+#include "hotcc/support.hpp"
 #include "diagnostic_collector.hpp"
 #include "hotcc/frontend/compiler_flags.hpp"
 
@@ -64,11 +65,6 @@ CompiledUnit::~CompiledUnit() {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double msSince(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
 constexpr const char *kClangBinDir = HOTCC_LLVM_BINDIR;
 
 bool isCSource(llvm::StringRef file) {
@@ -92,10 +88,7 @@ public:
     if (kind != clang::SrcMgr::C_User)
       return;
     if (auto entry = sm_.getFileEntryRefForID(fid)) {
-      llvm::SmallString<256> path(entry->getName());
-      llvm::sys::fs::make_absolute(path);
-      llvm::sys::path::remove_dots(path, true);
-      out_.insert(std::string(path));
+      out_.insert(absolutePath(entry->getName().str()));
     }
   }
 
@@ -463,10 +456,7 @@ Compiler::Impl::cc1Args(const std::string &file, bool fileIsVirtual, const std::
 }
 
 static std::string absolute(const std::string &file) {
-  llvm::SmallString<256> path(file);
-  llvm::sys::fs::make_absolute(path);
-  llvm::sys::path::remove_dots(path, true);
-  return std::string(path);
+  return absolutePath(file);
 }
 
 void Compiler::configureFile(const std::string &file, FileSettings settings, bool keepBodies) {

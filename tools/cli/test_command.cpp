@@ -70,9 +70,13 @@ public:
     std::fflush(stdout);
     if (run.failure)
       output_.failure(*run.failure);
-    // A file that failed to load has said why already.
-    bool loaded = std::all_of(loads.begin(), loads.end(), [](auto &load) { return load.ok; });
-    if (run.cases.empty() && !run.failure && loaded)
+    // A file that failed to load has said why already; the summary must not read as if it ran.
+    auto unloaded = std::count_if(loads.begin(), loads.end(), [](auto &load) { return !load.ok; });
+    if (unloaded > 0)
+      std::fprintf(stderr, "hotcc: %ld test file%s did not compile: %s tests did not run\n",
+                   static_cast<long>(unloaded), unloaded == 1 ? "" : "s",
+                   unloaded == 1 ? "its" : "their");
+    else if (run.cases.empty() && !run.failure)
       std::fputs(noTestRan(run, frameworkArgs_).c_str(), stderr);
   }
 

@@ -97,6 +97,7 @@ Engine::Engine()
 
 Engine::~Engine() {
   shutdown();
+  detachCrashHandling(this);
 }
 
 void Engine::shutdown() {
@@ -247,7 +248,20 @@ Result<int> Engine::runMain(int argc, char **argv) {
     std::atomic<int> &count;
     ~Leave() { --count; }
   } leave{impl_->mainsRunning};
-  return main(argc, argv);
+  if (!impl_->crashResponse)
+    return main(argc, argv);
+  // The crash handler runs on this stack's alternate stack (a stack overflow is a crash too), and
+  // a crash that cannot return to a caller starts main again here (CrashRestartPoint).
+  ensureAlternateStack();
+  CrashRestartPoint restart;
+  if (*impl_->crashResponse == CrashResponse::Survive) {
+    (void)sigsetjmp(restart.jump, 1);  // returns again, nonzero, after a crash: main again
+    restart.armed = true;
+    setCrashRestartPoint(&restart);
+  }
+  int status = main(argc, argv);
+  setCrashRestartPoint(nullptr);
+  return status;
 }
 
 SessionExtension &Engine::session() {

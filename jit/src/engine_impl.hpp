@@ -58,6 +58,11 @@ struct Engine::Impl {
   unsigned globalGeneration = 0;  // suffix of the next fresh storage name
   bool shutDown = false;
   std::atomic<int> mainsRunning{0};  // frames of main() entered through runMain
+  // Engine::handleCrashes (crash_report.cpp).
+  std::optional<CrashResponse> crashResponse;
+  std::function<void(const failure::Crash &)> crashReport;
+  StackFrame nameFrame(std::uintptr_t pc, bool hot);
+  void nameCrash(failure::Crash &crash, const CrashRecord &record);
 
   // One unit on its way in: compiled, planned, split, not yet linked.
   struct Pending {
@@ -135,6 +140,9 @@ struct Engine::Impl {
   void prepareReloadsInBackground(const std::vector<std::string> &paths);
   jit::BackgroundQueue preparation;
 };
+
+// Uninstalls the crash handler if `engine` installed it (crash_report.cpp).
+void detachCrashHandling(const Engine *engine);
 
 // One report for several units (a header shared by several files was saved).
 ReloadReport mergeReports(std::vector<ReloadReport> reports);

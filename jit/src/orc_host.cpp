@@ -89,6 +89,7 @@ llvm::Expected<std::unique_ptr<OrcHost>> OrcHost::create(int optLevel, ExitHandl
   std::unique_ptr<OrcHost> host(new OrcHost());
   host->optLevel_ = optLevel;
   host->exports_ = std::make_unique<ExportTable>();
+  host->codeMap_ = std::make_shared<CodeMap>();
 
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb)
@@ -101,13 +102,15 @@ llvm::Expected<std::unique_ptr<OrcHost>> OrcHost::create(int optLevel, ExitHandl
   auto jit = llvm::orc::LLJITBuilder()
                  .setJITTargetMachineBuilder(std::move(*jtmb))
                  // JITLink, with .eh_frame registered so C++ exceptions unwind through hot code.
-                 .setObjectLinkingLayerCreator([](llvm::orc::ExecutionSession &es)
+                 .setObjectLinkingLayerCreator([codeMap = host->codeMap_](llvm::orc::ExecutionSession &es)
                                                    -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
                    auto layer = std::make_unique<llvm::orc::ObjectLinkingLayer>(es);
                    auto ehFrames = llvm::orc::EHFrameRegistrationPlugin::Create(es);
                    if (!ehFrames)
                      return ehFrames.takeError();
                    layer->addPlugin(std::move(*ehFrames));
+                   // Names JIT code for crash reports (the .eh_frame above lets them unwind).
+                   layer->addPlugin(std::make_unique<CodeMapPlugin>(codeMap));
                    return std::unique_ptr<llvm::orc::ObjectLayer>(std::move(layer));
                  })
                  // No platform runtime: initializers and exit handlers are ours, TLS is emulated.

@@ -2,6 +2,7 @@
 // indirection-stub manager for the stable entry points, and the platform symbols hot code needs
 // (__dso_handle, __cxa_atexit, atexit) routed to the engine.
 #pragma once
+#include "code_map.hpp"
 #include "hotcc/exit_handlers.hpp"
 
 #include <llvm/ExecutionEngine/Orc/Core.h>
@@ -51,6 +52,8 @@ public:
   llvm::Error optimize(llvm::orc::ThreadSafeModule &module);
   // What libraries the program loads may bind to; hot code's dlopen/dlsym publish it first.
   ExportTable &exports() { return *exports_; }
+  // Which JIT'd function an address is in (async-signal-safe lookups).
+  const CodeMap &codeMap() const { return *codeMap_; }
   const llvm::DataLayout &dataLayout() const { return jit_->getDataLayout(); }
   const llvm::Triple &triple() const { return jit_->getTargetTriple(); }
 
@@ -71,6 +74,7 @@ private:
   std::vector<void *> firstLibraries_;   // searched before the process (searchLibraryFirst)
   std::map<std::string, void *> bound_;  // bindSymbol's names, so binding again is harmless
   std::unique_ptr<ExportTable> exports_;
+  std::shared_ptr<CodeMap> codeMap_;
 };
 
 } // namespace hotcc::jit

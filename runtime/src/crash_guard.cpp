@@ -1,4 +1,6 @@
 #include "hotcc/crash_guard.hpp"
+#include "hotcc/crash_handler.hpp"
+#include "crash_stack.hpp"
 
 #include <csetjmp>
 #include <csignal>
@@ -25,6 +27,7 @@ struct Frame {
   timer_t timer{};
   bool hasTimer = false;
   unsigned timeoutMs = 0;
+  CrashRecord crash;  // the stack at a crash, taken before the jump leaves it
 };
 
 // The per-thread timeout timer's signal: a real-time one, so a program's own SIGALRM is left alone.
@@ -41,7 +44,7 @@ int activeGuards = 0;
 struct sigaction previous[NSIG];
 std::vector<pthread_t> guardedThreads;  // where a process-directed SIGINT is forwarded
 
-void onSignal(int signal, siginfo_t *info, void *) {
+void onSignal(int signal, siginfo_t *info, void *context) {
   if (signal == timerSignal()) {
     // Jump to the guard whose timer fired, if it is still running on this thread.
     auto *target = info ? static_cast<Frame *>(info->si_value.sival_ptr) : nullptr;
@@ -55,6 +58,8 @@ void onSignal(int signal, siginfo_t *info, void *) {
   }
   if (Frame *frame = innermost) {
     caughtSignal = signal;
+    if (signal != SIGINT && context)
+      crash::walkStack(*static_cast<ucontext_t *>(context), frame->crash, nullptr, nullptr);
     siglongjmp(frame->jump, 1);
   }
   if (signal == SIGINT && !guardedThreads.empty()) {
@@ -66,7 +71,7 @@ void onSignal(int signal, siginfo_t *info, void *) {
   struct sigaction &old = previous[signal];
   if (old.sa_flags & SA_SIGINFO) {
     if (old.sa_sigaction)
-      old.sa_sigaction(signal, nullptr, nullptr);
+      old.sa_sigaction(signal, info, context);  // the crash handler reads the context
     return;
   }
   if (old.sa_handler == SIG_IGN)
@@ -77,18 +82,6 @@ void onSignal(int signal, siginfo_t *info, void *) {
   }
   ::signal(signal, SIG_DFL);
   ::raise(signal);
-}
-
-// A stack for the handler, so a stack overflow in the guarded code can be reported too.
-void ensureAlternateStack() {
-  thread_local std::vector<char> stack;
-  if (!stack.empty())
-    return;
-  stack.resize(64 * 1024);
-  stack_t alt{};
-  alt.ss_sp = stack.data();
-  alt.ss_size = stack.size();
-  sigaltstack(&alt, nullptr);
 }
 
 void enter() {
@@ -271,6 +264,8 @@ GuardedOutcome runGuarded(void (*fn)(void *), void *arg, const GuardOptions &opt
     outcome.signal = caughtSignal;
     outcome.what = strsignal(caughtSignal);
     outcome.message = describeSignal(caughtSignal);
+    if (caughtSignal != SIGINT)
+      outcome.frames.assign(frame.crash.frames, frame.crash.frames + frame.crash.frameCount);
   }
   unwindTo(frame);
   return outcome;

@@ -34,7 +34,8 @@ Status Registry::activate(const std::string &linkName, std::uint64_t hash, std::
   auto &sym = it->second;
   if (!sym.slot || address == 0)
     return Status::fail(failure::InternalError{"hot symbol " + sym.displayName + " has no slot or no body"});
-  sym.history.push_back({hash, address, reload, std::chrono::system_clock::now()});
+  std::size_t previous = sym.history.empty() ? 0 : sym.current;
+  sym.history.push_back({hash, address, reload, previous, std::chrono::system_clock::now()});
   sym.current = sym.history.size() - 1;
   sym.removedFromSource = false;
   writeSlot(sym.slot, address);
@@ -54,6 +55,66 @@ Status Registry::rollback(const std::string &name) {
   spdlog::info("rolled back {} to version {} of {}", sym.displayName, sym.current + 1,
                sym.history.size());
   return Status::ok();
+}
+
+// Steps back only functions whose current version is the reload's: one that changed again since
+// keeps its newer version. No allocation: a crash handler calls it.
+std::size_t Registry::rollbackReloadLocked(std::uint64_t reload) {
+  std::size_t count = 0;
+  for (auto &[link, sym] : symbols_)
+    if (!sym.history.empty() && sym.current > 0 && sym.history[sym.current].reload == reload) {
+      sym.current = sym.history[sym.current].previous;
+      writeSlot(sym.slot, sym.history[sym.current].address);
+      ++count;
+    }
+  return count;
+}
+
+std::vector<std::string> Registry::rollbackReload(std::uint64_t reload) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> names;
+  for (auto &[link, sym] : symbols_)
+    if (!sym.history.empty() && sym.current > 0 && sym.history[sym.current].reload == reload)
+      names.push_back(sym.displayName);
+  rollbackReloadLocked(reload);
+  return names;
+}
+
+CrashRecord::Rollback Registry::tryRollbackReloadOf(std::uintptr_t body, std::uint64_t &reload) {
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock())
+    return CrashRecord::Rollback::RegistryBusy;
+  for (auto &[link, sym] : symbols_) {
+    if (sym.history.empty() || sym.history[sym.current].address != body)
+      continue;
+    if (sym.current == 0)
+      return CrashRecord::Rollback::None;  // its first version: nothing to go back to
+    reload = sym.history[sym.current].reload;
+    rollbackReloadLocked(reload);
+    return CrashRecord::Rollback::RolledBack;
+  }
+  return CrashRecord::Rollback::None;
+}
+
+std::optional<std::pair<HotSymbolInfo, std::size_t>> Registry::findBody(std::uintptr_t body) const {
+  std::lock_guard lock(mutex_);
+  for (auto &[link, sym] : symbols_)
+    for (std::size_t i = sym.history.size(); i-- > 0;)
+      if (sym.history[i].address == body)
+        return std::pair{sym, i};
+  return std::nullopt;
+}
+
+std::vector<std::string> Registry::functionsOfReload(std::uint64_t reload) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> names;
+  for (auto &[link, sym] : symbols_)
+    for (auto &version : sym.history)
+      if (version.reload == reload) {
+        names.push_back(sym.displayName);
+        break;
+      }
+  return names;
 }
 
 void Registry::markRemoved(const std::string &linkName, bool removed) {

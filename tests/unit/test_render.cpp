@@ -310,6 +310,36 @@ TEST_CASE("link, load and engine failures: hotcc's wording and every subject", "
   CHECK(failureJson(i).at("detail") == i.detail);
 }
 
+TEST_CASE("a crash the program survived: its backtrace and what became of the code", "[render]") {
+  failure::Crash c;
+  c.signal = 11;
+  c.signalName = "SIGSEGV";
+  c.during = "main";
+  c.function = "score";
+  c.where = {"/src/crash.cpp", 2, 0};
+  c.backtrace = {{"score", "/src/crash.cpp", 2, 0x1000, true, 2},
+                 {"main", "/src/crash.cpp", 4, 0x2000, true, 1},
+                 {"hotcc::Engine::runMain(int, char**)", "/usr/bin/hotcc", 0, 0x3000, false, 0},
+                 {"main", "/usr/bin/hotcc", 0, 0x4000, false, 0},
+                 {"", "", 0, 0x5000, false, 0}};
+  c.continuation = failure::Crash::Continuation::ReturnedToCaller;
+  c.returnedTo = "main";
+  c.rolledBack = {"score"};
+  CHECK(render::failure(c) == "hotcc: error: main crashed: SIGSEGV in score (crash.cpp:2)\n"
+                              "  #0 score (crash.cpp:2)  hot code, version 2\n"
+                              "  #1 main (crash.cpp:4)  hot code\n"
+                              "  #2 hotcc::Engine::runMain(int, char**) in hotcc\n"
+                              "  ... 2 more frames\n"
+                              "  rolled back score to the previous version; the call returned 0 "
+                              "to main, and the program goes on\n");
+  auto j = failureJson(c);
+  CHECK(j.at("continuation") == "returned-to-caller");
+  CHECK(j.at("backtrace").size() == 5);
+  CHECK(j.at("backtrace")[0].at("function") == "score");
+  CHECK(j.at("backtrace")[0].at("hot") == true);
+  CHECK(j.at("rolledBack") == std::vector<std::string>{"score"});
+}
+
 TEST_CASE("a crash says what, during what, where", "[render]") {
   failure::Crash c;
   c.cause = failure::Crash::Cause::Signal;
@@ -320,7 +350,7 @@ TEST_CASE("a crash says what, during what, where", "[render]") {
   c.function = "f";
   c.where = {"/src/a.cpp", 3, 7};
   CHECK(render::failure(c) ==
-        "hotcc: error: main crashed: SIGSEGV (Segmentation fault) (in 'f' at /src/a.cpp:3:7)\n");
+        "hotcc: error: main crashed: SIGSEGV in f (a.cpp:3:7): Segmentation fault\n");
   auto j = failureJson(c);
   CHECK(j.at("kind") == "crash");
   CHECK(j.at("cause") == "signal");
@@ -341,6 +371,7 @@ TEST_CASE("a crash says what, during what, where", "[render]") {
   CHECK(render::failure(e) ==
         "hotcc: error: the initializers of a.cpp threw std::runtime_error: boom\n");
   CHECK(failureJson(e).at("cause") == "exception");
+  CHECK(failureJson(e).at("continuation") == "died");
   CHECK(failureJson(e).at("exceptionType") == "std::runtime_error");
 
   failure::Crash t;

@@ -100,6 +100,28 @@ std::vector<std::string> RunCommand::rerunCommand() const {
   return command;
 }
 
+// Crashes in hot code: without --watch the report, then the process dies as the crash would
+// have killed it; under --watch the program survives and the watcher reports each crash.
+static void handleCrashes(Engine &engine, OutcomeOutput &output, bool watch) {
+  if (watch) {
+    engine.handleCrashes(CrashResponse::Survive);
+    return;
+  }
+  engine.handleCrashes(CrashResponse::Die, [&output](const failure::Crash &crash) {
+    auto named = crash;
+    named.during = "main";
+    output.failure(named);
+  });
+}
+
+// The crashes the program survived since the last call, each as a failure.
+static void reportCrashes(Engine &engine, OutcomeOutput &output) {
+  while (auto crash = engine.takeCrash()) {
+    crash->during = "main";
+    output.failure(*crash);
+  }
+}
+
 // The program's end as an event: its exit status, or why it could not run.
 static void reportExit(OutcomeOutput &output, const ProgramThread &program) {
   if (program.failure) {
@@ -146,6 +168,7 @@ int RunCommand::execute() {
   if (!engine)
     return 1;
   ExitHook exitHook(engine.get());
+  handleCrashes(*engine, output, watch);
   std::vector<std::string> argStorage = programArguments(*engine);
   ProgramThread program;
   program.engine = engine.get();
@@ -259,6 +282,7 @@ bool RunCommand::runWatching(Engine &engine, ProgramThread &program, OutcomeOutp
   }
   while (!program.finished) {
     auto changed = watcher.wait(std::chrono::milliseconds(50));
+    reportCrashes(engine, output);
     if (changed.empty())
       continue;
     for (auto &path : changed)
@@ -268,6 +292,7 @@ bool RunCommand::runWatching(Engine &engine, ProgramThread &program, OutcomeOutp
     watcher.watch(engine.watchedFiles());
   }
   pthread_join(thread, nullptr);
+  reportCrashes(engine, output);
   return true;
 }
 

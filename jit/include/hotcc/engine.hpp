@@ -7,11 +7,15 @@
 // This is the core a host needs. Session clients (a REPL, a test runner) get more through
 // session() — see hotcc/engine_session.hpp.
 #pragma once
+#include "hotcc/crash_handler.hpp"
 #include "hotcc/registry.hpp"
 #include "hotcc/reload_report.hpp"
 #include "hotcc/result.hpp"
 
+#include <functional>
 #include <memory>
+#include <optional>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -79,6 +83,38 @@ public:
 
   // Calls main(argc, argv) of the hot code; its return value.
   Result<int> runMain(int argc, char **argv);
+
+  // Crashes in hot code outside guarded calls (see hotcc/crash_handler.hpp), process-wide:
+  // - CrashResponse::Die: `report` gets the named crash on the crashing thread (after its stdout
+  //   and stderr are flushed), then the process dies as the signal would (128 + signal).
+  // - CrashResponse::Survive: the reload that made the crashing body live is rolled back, the
+  //   faulting call returns 0 to its caller (or runMain's thread starts main again), and
+  //   takeCrash() hands the crash over. `report` is not called.
+  void handleCrashes(CrashResponse response,
+                     std::function<void(const failure::Crash &)> report = {});
+  // The next crash the process survived, named; nullopt when none.
+  std::optional<failure::Crash> takeCrash();
+  // A crash as the handler recorded it (addresses) as a typed failure: frames named through the
+  // JIT's code map and the registry (hot code) or the dynamic linker (the host's).
+  failure::Crash describeCrash(const CrashRecord &record);
+
+  // Calls hot code the way cr.h's update call does: a crash (a signal, abort(), an exception)
+  // comes back as a failure::Crash, and the reload that made the crashing function live is rolled
+  // back, instead of the process dying. `called`: the function called, named when an exception
+  // leaves no frame to name. A signal jumps out of the call, skipping its destructors.
+  Status guarded(const std::function<void()> &call, const void *called = nullptr);
+  template <typename R, typename... A>
+  std::conditional_t<std::is_void_v<R>, Status, Result<R>> guardedCall(R (*fn)(A...), std::type_identity_t<A>... args) {
+    if constexpr (std::is_void_v<R>) {
+      return guarded([&] { fn(args...); }, reinterpret_cast<const void *>(fn));
+    } else {
+      R result{};
+      if (auto status = guarded([&] { result = fn(args...); }, reinterpret_cast<const void *>(fn));
+          !status)
+        return status.failure();
+      return result;
+    }
+  }
 
   // Runs the destructors hot code registered (static objects); called by the destructor too.
   void shutdown();

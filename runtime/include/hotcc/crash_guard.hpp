@@ -3,10 +3,12 @@
 // runs on this thread (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, and SIGINT for Ctrl-C) jump back
 // out of it; exceptions are caught. Outside a guarded call the process's own handlers apply.
 #pragma once
+#include "hotcc/crash_handler.hpp"
 #include "hotcc/outcome.hpp"
 
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace hotcc {
 
@@ -18,6 +20,9 @@ struct GuardedOutcome {
   std::string what;           // the exception's what(); for a signal, the system's description
   unsigned timeoutMs = 0;     // Kind::Timeout: the limit that ran out
   std::string message;        // for logs: "SIGSEGV (segmentation fault)", "T: what()", ...
+  // Kind::Signal (not SIGINT): the crashed thread's frames, innermost first (frames[0] is the
+  // faulting PC); not classified as hot or not (RawFrame::hot is false).
+  std::vector<RawFrame> frames;
   bool ok() const { return kind == Kind::Returned; }
   // The outcome as the typed failure clients report; `during`: what was running (a test's name,
   // an input's).

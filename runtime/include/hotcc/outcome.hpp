@@ -4,6 +4,7 @@
 // tools/render turns these into clang-style lines or JSON, and clients decide on the fields.
 // No LLVM or Clang header is reachable from here.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -81,6 +82,16 @@ struct LayoutChange {
   std::vector<RecordField> before;
   std::vector<RecordField> after;
   std::vector<std::string> users;  // live functions that used the old layout
+};
+
+// One frame of a crashed thread's stack, innermost first.
+struct StackFrame {
+  std::string function;        // display name (demangled); empty when unknown
+  std::string file;            // hot code: the function's definition; host code: the library
+  unsigned line = 0;           // hot code: the definition's line (no debug info for JIT code)
+  std::uintptr_t address = 0;  // the faulting PC, then return addresses
+  bool hot = false;            // JIT code
+  std::size_t version = 0;     // hot functions: 1-based index in their version history; 0 unknown
 };
 
 // ---- Failures: why something did not happen. The previous code keeps running. ----
@@ -166,6 +177,13 @@ struct Crash {
   std::string during;         // what hotcc was running: "main", "the initializers of a.cpp", a test
   std::string function;       // the hot function it happened in, when known
   SourcePoint where;
+  std::vector<StackFrame> backtrace;  // innermost first; empty when not taken
+  // What became of the crashed thread and of the code (a crash the process survived).
+  enum class Continuation { Died, ReturnedToCaller, Restarted };
+  Continuation continuation = Continuation::Died;
+  std::string returnedTo;               // ReturnedToCaller: the function the call returned to
+  std::vector<std::string> rolledBack;  // the functions the crash's reload had changed, now back
+  bool rollbackSkipped = false;         // the registry was busy (a reload in progress)
 };
 
 // A library (-l, dlopen, a test framework's) could not be found or loaded.

@@ -1,6 +1,7 @@
 // The registry of hot symbols: for every function defined in hot code, its stable stub, the slot the
 // stub jumps through, and every body it has had. Writing a slot is the one way a new body goes live.
 #pragma once
+#include "hotcc/crash_handler.hpp"
 #include "hotcc/reload_report.hpp"
 #include "hotcc/result.hpp"
 
@@ -19,6 +20,7 @@ struct VersionRecord {
   std::uint64_t hash = 0;      // content hash of the body (IR, callees by name)
   std::uintptr_t address = 0;  // entry of the compiled body
   std::uint64_t reload = 0;    // engine version that produced it
+  std::size_t previous = 0;    // the history index that was current when this one went live
   std::chrono::system_clock::time_point when;
 };
 
@@ -54,6 +56,19 @@ public:
   // Points the stub back at the version before the current one.
   Status rollback(const std::string &nameOrDisplayName);
 
+  // Points every function whose current version came from `reload` back at the version that was
+  // current before it went live (a reload whose code crashed: not merely the one before it in the
+  // history, which may be an earlier crashed one). Returns their display names.
+  std::vector<std::string> rollbackReload(std::uint64_t reload);
+  // For a crash handler: when `body` is the current body of a function that has an earlier
+  // version, rolls back the reload that made it current (rollbackReload without allocating).
+  // Skipped, as RegistryBusy, when another thread holds the registry's lock.
+  CrashRecord::Rollback tryRollbackReloadOf(std::uintptr_t body, std::uint64_t &reload);
+  // The function one of whose versions starts at `body`, and that version's index in its history.
+  std::optional<std::pair<HotSymbolInfo, std::size_t>> findBody(std::uintptr_t body) const;
+  // Display names of the functions that got a version from `reload`.
+  std::vector<std::string> functionsOfReload(std::uint64_t reload) const;
+
   void markRemoved(const std::string &linkName, bool removed);
 
   // Lookup by link name first, then by display name (first match).
@@ -74,6 +89,7 @@ public:
 
 private:
   const HotSymbolInfo *findLocked(const std::string &name) const;
+  std::size_t rollbackReloadLocked(std::uint64_t reload);
   static void writeSlot(void **slot, std::uintptr_t target);
   template <typename Hook, typename Argument>
   void callHooks(const std::vector<Hook> &hooks, const Argument &argument) const;

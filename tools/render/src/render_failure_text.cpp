@@ -144,37 +144,6 @@ std::string groupLine(const Failure &f) {
   return "  " + text;
 }
 
-std::string crashText(const failure::Crash &c, const Style &style) {
-  std::string who = c.during.empty() ? "the hot code" : c.during;
-  std::string what;
-  switch (c.cause) {
-  case failure::Crash::Cause::Signal:
-    // "SIGSEGV (Segmentation fault)": the signal's name, then the system's description.
-    what = who + " crashed: " +
-           (c.signalName.empty() ? "signal " + std::to_string(c.signal) : c.signalName) +
-           (c.what.empty() ? "" : " (" + c.what + ")");
-    break;
-  case failure::Crash::Cause::Exception:
-    what = who + " threw " +
-           (c.exceptionType.empty() ? std::string("an exception") : c.exceptionType) +
-           (c.what.empty() ? "" : ": " + c.what);
-    break;
-  case failure::Crash::Cause::Timeout:
-    what = who + " timed out after " + std::to_string(c.timeoutMs) + " ms";
-    break;
-  }
-  std::string place;
-  if (!c.function.empty())
-    place = "in '" + c.function + "'";
-  if (!c.where.file.empty()) {
-    place += (place.empty() ? "at " : " at ") + c.where.file;
-    if (c.where.line)
-      place += ":" + std::to_string(c.where.line) +
-               (c.where.column ? ":" + std::to_string(c.where.column) : "");
-  }
-  return headline(style, Severity::Error, what + (place.empty() ? "" : " (" + place + ")"));
-}
-
 // A headline, then `detail` indented by two when it has several lines.
 std::string withDetail(const Style &style, const std::string &subject, const std::string &detail) {
   if (detail.find('\n') == std::string::npos)

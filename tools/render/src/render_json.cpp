@@ -108,6 +108,30 @@ const char *causeName(failure::Crash::Cause cause) {
   return "signal";
 }
 
+const char *continuationName(failure::Crash::Continuation continuation) {
+  switch (continuation) {
+  case failure::Crash::Continuation::ReturnedToCaller:
+    return "returned-to-caller";
+  case failure::Crash::Continuation::Restarted:
+    return "restarted";
+  case failure::Crash::Continuation::Died:
+    break;
+  }
+  return "died";
+}
+
+json backtraceJson(const std::vector<StackFrame> &frames) {
+  json list = json::array();
+  for (auto &f : frames)
+    list.push_back({{"function", f.function},
+                    {"file", f.file},
+                    {"line", f.line},
+                    {"address", f.address},
+                    {"hot", f.hot},
+                    {"version", f.version}});
+  return list;
+}
+
 // Every subject of a failure kind, in camelCase.
 json failureFields(const Failure &f) {
   return std::visit(
@@ -160,7 +184,12 @@ json failureFields(const Failure &f) {
                         {"function", c.function},
                         {"file", c.where.file},
                         {"line", c.where.line},
-                        {"column", c.where.column}};
+                        {"column", c.where.column},
+                        {"backtrace", backtraceJson(c.backtrace)},
+                        {"continuation", continuationName(c.continuation)},
+                        {"returnedTo", c.returnedTo},
+                        {"rolledBack", c.rolledBack},
+                        {"rollbackSkipped", c.rollbackSkipped}};
           },
           [](const failure::LibraryUnavailable &l) {
             return json{{"library", l.library}, {"reason", l.reason}};

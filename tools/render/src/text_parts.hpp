@@ -33,6 +33,10 @@ std::string diagnosticText(const Diagnostic &d, const Style &style, bool withInc
                            SourcePoint *lastCaret = nullptr);
 std::string diagnosticsText(const std::vector<Diagnostic> &list, const Style &style);
 
+// A crash: the headline (what, in which function, where), the backtrace, and what became of the
+// program (crash_text.cpp).
+std::string crashText(const failure::Crash &c, const Style &style);
+
 // A run of failures `render::reload` groups under one header (all the same group and file; one
 // element for `render::failure`). `previousVersionRuns`: code from an earlier load keeps running.
 std::string failuresText(const std::vector<const Failure *> &run, const Style &style,

@@ -6,15 +6,20 @@ engine-level table (tests/unit/test_jit_bad_input_table.cpp) has the many compil
 are the ones that need a watcher: a path that changes under it.
 
 Pending: rows where the user's code crashes (segfault, abort, throw, exit(), stack overflow) need
-crash survival, built on another branch. The wasm patch rows (truncated, tampered, unknown slots)
+crash survival, built on another branch; so does an input that calls exit() (today the REPL
+ends with the program's status, as a program would). The wasm patch rows (truncated, tampered, unknown slots)
 live with the node harness in test_wasm_node.py, which builds the main module once."""
 import json
 import os
 import random
+import signal
+import subprocess
+import threading
 import time
 
-from hotcc_e2e import (Session, TICK_RE, TestFailure, check, check_ticks, counter_source,
+from hotcc_e2e import (Proc, Session, TICK_RE, TestFailure, check, check_ticks, counter_source,
                        with_score, write_in_place)
+from hotcc_repl_e2e import repl_cache_dir, repl_env
 
 AS_ROOT = os.geteuid() == 0  # root reads a chmod 000 file: that row cannot fail as root
 
@@ -110,6 +115,11 @@ def fifty_megabytes(src):
         with_score(src, "4 * n + 4")
 
 
+def one_megabyte_line(src):
+    # Clang recurses once per operand: this overflowed an 8 MB stack and killed the program.
+    return with_score(src, "4 * n + 4" + " + 0" * (256 * 1024))
+
+
 def restore(path):
     """A plain writable file at the path again, whatever a row left there."""
     if os.path.islink(path):
@@ -156,6 +166,7 @@ ROWS = [
     ("a missing header", save(lambda src: '#include "nowhere.h"\n' + src), "compile-error",
      anything),
     ("a 50 MB file", save(fifty_megabytes), None, None),
+    ("a 1 MB line", save(one_megabyte_line), None, None),
 ]
 
 
@@ -188,7 +199,72 @@ def run_row(s, p, path, src, index, name, bad, kind, subjects, formulas):
           f"{name}: ticks after the good save")
 
 
+class Repl(Proc):
+    """`hotcc repl --json` fed line by line through a pipe (Proc's stdin is /dev/null)."""
+
+    def __init__(self, session):
+        self.session = session
+        self.args = [session.hotcc, "repl", "--json", "--cache-dir", repl_cache_dir()]
+        self.out, self.err = [], []
+        self.lock = threading.Lock()
+        self.p = subprocess.Popen(self.args, cwd=session.dir, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  env=repl_env(session))
+        self.threads = [threading.Thread(target=self._pump, args=(self.p.stdout, self.out),
+                                         daemon=True),
+                        threading.Thread(target=self._pump, args=(self.p.stderr, self.err),
+                                         daemon=True)]
+        for t in self.threads:
+            t.start()
+
+    def send(self, line):
+        self.p.stdin.write(line.encode() + b"\n")
+        self.p.stdin.flush()
+
+
+def interrupt_after(seconds):
+    """The user pressing Ctrl-C once the input has been running for a while."""
+    def act(repl):
+        time.sleep(seconds)
+        repl.p.send_signal(signal.SIGINT)
+    return act
+
+
+# name, bad inputs, what to do while the last runs, expected failure kind, check of its subjects
+REPL_ROWS = [
+    ("an input that loops until interrupted", ["while (spin) {}"], interrupt_after(1.0), "crash",
+     lambda e: e["signalName"] == "SIGINT" and e["during"].startswith("input_")),
+    ("an input with a syntax error", ["int y = ;"], None, "compile-error", anything),
+    ("an input calling a function nothing defines", ["int nowhere(int);", "nowhere(1)"], None,
+     "undefined-symbol", lambda e: e["name"] == "nowhere(int)"),
+]
+
+
+def repl_table(s):
+    """Bad REPL inputs: each a typed failure, then the session's earlier state still answers."""
+    repl = Repl(s)
+    s.procs.append(repl)
+    repl.send("int x = 4;")
+    repl.send("volatile int spin = 1;")
+    repl.send("x + 1")
+    wait_event(repl, "the first value", lambda e: e["event"] == "value", 0)
+    for index, (name, bad, during, kind, subjects) in enumerate(REPL_ROWS):
+        seen = len(events(repl))
+        for line in bad:
+            repl.send(line)
+        if during:
+            during(repl)
+        event = wait_event(repl, f"REPL, {name}: a {kind} failure", failure(kind), seen)
+        check(subjects(event), f"REPL, {name}: subjects of {event}")
+        repl.send(f"x + {index + 2}")
+        value = wait_event(repl, f"REPL, {name}: the next input's value",
+                           lambda e: e["event"] == "value", seen)
+        check(value["text"].endswith(f" {index + 6}"), f"REPL, {name}: x is still 4: {value}")
+        check(repl.alive(), f"REPL, {name}: hotcc exited")
+
+
 def body(s):
+    repl_table(s)
     s.deadline = time.monotonic() + 240  # a table of saves; each waits a few ticks
     src = counter_source(delay_ms=50)
     path = s.write("counter.cpp", src)
@@ -202,7 +278,7 @@ def body(s):
         started = time.monotonic()
         run_row(s, p, path, src, index, name, bad, kind, subjects, formulas)
         print(f"row {index + 1} ({name}): {time.monotonic() - started:.1f} s")
-    print(f"{len(ROWS)} rows")
+    print(f"{len(ROWS)} rows under --watch, {len(REPL_ROWS)} in the REPL")
 
 
 if __name__ == "__main__":

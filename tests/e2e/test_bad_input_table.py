@@ -14,7 +14,6 @@ import os
 import random
 import signal
 import subprocess
-import threading
 import time
 
 from hotcc_e2e import (Proc, Session, TICK_RE, TestFailure, check, check_ticks, counter_source,
@@ -199,27 +198,17 @@ def run_row(s, p, path, src, index, name, bad, kind, subjects, formulas):
           f"{name}: ticks after the good save")
 
 
-class Repl(Proc):
-    """`hotcc repl --json` fed line by line through a pipe (Proc's stdin is /dev/null)."""
+def start_repl(s):
+    """`hotcc repl --json` fed line by line through a pipe."""
+    repl = Proc(s, [s.hotcc, "repl", "--json", "--cache-dir", repl_cache_dir()], s.dir,
+                stdin=subprocess.PIPE, env=repl_env(s))
+    s.procs.append(repl)
+    return repl
 
-    def __init__(self, session):
-        self.session = session
-        self.args = [session.hotcc, "repl", "--json", "--cache-dir", repl_cache_dir()]
-        self.out, self.err = [], []
-        self.lock = threading.Lock()
-        self.p = subprocess.Popen(self.args, cwd=session.dir, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  env=repl_env(session))
-        self.threads = [threading.Thread(target=self._pump, args=(self.p.stdout, self.out),
-                                         daemon=True),
-                        threading.Thread(target=self._pump, args=(self.p.stderr, self.err),
-                                         daemon=True)]
-        for t in self.threads:
-            t.start()
 
-    def send(self, line):
-        self.p.stdin.write(line.encode() + b"\n")
-        self.p.stdin.flush()
+def send(repl, line):
+    repl.p.stdin.write(line.encode() + b"\n")
+    repl.p.stdin.flush()
 
 
 def interrupt_after(seconds):
@@ -242,21 +231,20 @@ REPL_ROWS = [
 
 def repl_table(s):
     """Bad REPL inputs: each a typed failure, then the session's earlier state still answers."""
-    repl = Repl(s)
-    s.procs.append(repl)
-    repl.send("int x = 4;")
-    repl.send("volatile int spin = 1;")
-    repl.send("x + 1")
+    repl = start_repl(s)
+    send(repl, "int x = 4;")
+    send(repl, "volatile int spin = 1;")
+    send(repl, "x + 1")
     wait_event(repl, "the first value", lambda e: e["event"] == "value", 0)
     for index, (name, bad, during, kind, subjects) in enumerate(REPL_ROWS):
         seen = len(events(repl))
         for line in bad:
-            repl.send(line)
+            send(repl, line)
         if during:
             during(repl)
         event = wait_event(repl, f"REPL, {name}: a {kind} failure", failure(kind), seen)
         check(subjects(event), f"REPL, {name}: subjects of {event}")
-        repl.send(f"x + {index + 2}")
+        send(repl, f"x + {index + 2}")
         value = wait_event(repl, f"REPL, {name}: the next input's value",
                            lambda e: e["event"] == "value", seen)
         check(value["text"].endswith(f" {index + 6}"), f"REPL, {name}: x is still 4: {value}")

@@ -407,31 +407,31 @@ void signatureCases(std::vector<Case> &t) {
       return f.edit(replaced(text, kScoreBody, call));
     };
   };
-  t.push_back({"signature: a parameter added", Lang::Cpp,
-               withCaller("int helper(int x, int k) { return x * k; }", "helper(n, 2) + 1;"),
-               fails("signature-change"), signature("helper", "int (int)", "int (int, int)")});
-  t.push_back({"signature: the return type changed", Lang::Cpp,
-               withCaller("long helper(int x) { return x * 2; }", "(int)helper(n) + 1;"),
-               fails("signature-change"), signature("helper", "int (int)", "long (int)")});
-  t.push_back({"signature: a parameter's type changed", Lang::Cpp,
-               withCaller("int helper(long x) { return x * 2; }", kScoreBody),
-               fails("signature-change"), signature("helper", "int (int)", "int (long)")});
-  t.push_back({"signature (C): a parameter added", Lang::C,
-               withCaller("int helper(int x, int k) { return x * k; }", "helper(n, 2) + 1;"),
-               fails("signature-change"), signature("helper", "int (int)", "int (int, int)")});
-  t.push_back({"signature (C): the return type changed", Lang::C,
-               withCaller("double helper(int x) { return x * 2; }", "(int)helper(n) + 1;"),
-               fails("signature-change"), signature("helper", "int (int)", "double (int)")});
-  t.push_back({"signature (C): a parameter's type changed", Lang::C,
-               withCaller("int helper(long x) { return x * 2; }", kScoreBody),
-               fails("signature-change"), signature("helper", "int (int)", "int (long)")});
+  for (Lang lang : {Lang::Cpp, Lang::C}) {
+    std::string in = lang == Lang::C ? " (C)" : "";
+    t.push_back({"signature" + in + ": a parameter added", lang,
+                 withCaller("int helper(int x, int k) { return x * k; }", "helper(n, 2) + 1;"),
+                 fails("signature-change"), signature("helper", "int (int)", "int (int, int)")});
+    t.push_back({"signature" + in + ": the return type changed", lang,
+                 withCaller("long helper(int x) { return x * 2; }", "(int)helper(n) + 1;"),
+                 fails("signature-change"), signature("helper", "int (int)", "long (int)")});
+    t.push_back({"signature" + in + ": a parameter's type changed", lang,
+                 withCaller("int helper(long x) { return x * 2; }", kScoreBody),
+                 fails("signature-change"), signature("helper", "int (int)", "int (long)")});
+  }
 }
 
 void layoutCases(std::vector<Case> &t) {
-  t.push_back({"layout: a field added to a struct a live global holds", Lang::Cpp,
-               replace("struct Player { int hp; float x; };",
-                       "struct Player { int hp; float x; int armor; };"),
-               fails("layout-change"), layout("struct Player", "player", "hp")});
+  for (Lang lang : {Lang::Cpp, Lang::C}) {
+    std::string in = lang == Lang::C ? " (C)" : "";
+    t.push_back({"layout" + in + ": a field added to a struct a live global holds", lang,
+                 replace("struct Player { int hp; float x; };",
+                         "struct Player { int hp; float x; int armor; };"),
+                 fails("layout-change"), layout("struct Player", "player", "hp")});
+    t.push_back({"layout" + in + ": a field added to a struct used on the heap", lang,
+                 replace("struct Node { int value; };", "struct Node { int tag; int value; };"),
+                 fails("layout-change"), layout("struct Node", "", "nodeValue")});
+  }
   t.push_back({"layout: fields reordered", Lang::Cpp,
                [](EngineFixture &f, const std::string &good) {
                  auto text = replaced(good, "struct Player { int hp; float x; };",
@@ -442,16 +442,6 @@ void layoutCases(std::vector<Case> &t) {
   t.push_back({"layout: a field's type changed", Lang::Cpp,
                replace("struct Player { int hp;", "struct Player { long hp;"),
                fails("layout-change"), layout("struct Player", "player", "hp")});
-  t.push_back({"layout: a field added to a struct used on the heap", Lang::Cpp,
-               replace("struct Node { int value; };", "struct Node { int tag; int value; };"),
-               fails("layout-change"), layout("struct Node", "", "nodeValue")});
-  t.push_back({"layout (C): a field added to a struct a live global holds", Lang::C,
-               replace("struct Player { int hp; float x; };",
-                       "struct Player { int hp; float x; int armor; };"),
-               fails("layout-change"), layout("struct Player", "player", "hp")});
-  t.push_back({"layout (C): a field added to a struct used on the heap", Lang::C,
-               replace("struct Node { int value; };", "struct Node { int tag; int value; };"),
-               fails("layout-change"), layout("struct Node", "", "nodeValue")});
   t.push_back({"vtable: a virtual function added", Lang::Cpp,
                replace("virtual int sides() { return 0; }",
                        "virtual int sides() { return 0; } virtual int corners() { return 0; }"),

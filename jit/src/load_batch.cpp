@@ -216,6 +216,7 @@ bool Engine::Impl::planUnit(Pending &p, const jit::LiveState &planning, jit::Liv
   }
   for (auto &name : p.plan.newData)
     later->data[name] = p.cu.globals.at(name);
+  jit::recordDataOwners(*later, p.cu, unit.path);
   for (auto &[key, layout] : p.cu.records)
     later->records[key] = layout;
   return true;
@@ -540,6 +541,7 @@ void Engine::Impl::activateUnit(Pending &p, const LinkedBatch &linked, std::uint
     if (auto it = p.cu.globals.find(fresh); it != p.cu.globals.end())
       p.report.replacedGlobals.push_back(it->second.displayName);
   }
+  jit::recordDataOwners(live, p.cu, p.unit->path);
   for (auto &name : p.plan.newData) {
     auto &global = p.cu.globals.at(name);
     live.data[name] = global;

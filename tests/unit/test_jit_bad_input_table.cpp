@@ -8,6 +8,7 @@
 // an automatic rollback before they can be rows here.
 #include "engine_fixture.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -717,7 +718,6 @@ void runCase(const Case &c) {
   CHECK(score(2) == 14);
   CHECK(get() == 5);
 }
-
 
 } // namespace
 

@@ -45,6 +45,12 @@ DiagnosticKind kindOf(unsigned id, Severity severity) {
   case diag::note_previous_definition:
   case diag::note_previous_declaration:
     return DiagnosticKind::PreviousDefinition;
+  // The parser's "expected ';'", "expected ')'", "expected '}'" are common diagnostics, outside
+  // the parse range below.
+  case diag::err_expected:
+  case diag::err_expected_after:
+  case diag::err_expected_either:
+    return DiagnosticKind::ParseError;
   case diag::err_undeclared_var_use:
   case diag::err_undeclared_var_use_suggest:
     return DiagnosticKind::UndeclaredIdentifier;

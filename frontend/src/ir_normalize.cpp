@@ -120,6 +120,9 @@ private:
     for (auto &go : module_.global_objects())
       if (!go.isDeclaration() && !go.hasLocalLinkage() && go.hasDefaultVisibility())
         exported_.insert(&go);
+    for (auto &g : module_.globals())
+      if (!g.isDeclaration() && g.hasExternalLinkage())
+        strong_.insert(&g);
   }
 
   // Hot code is one program spread over JIT allocations that may lie far apart: a reference that
@@ -495,6 +498,7 @@ private:
       info.kind = isCodeLocal(g) ? GlobalKind::CodeLocal : GlobalKind::Data;
       info.threadLocal = g.isThreadLocal();
       info.exported = exported_.count(&g) != 0;
+      info.strong = strong_.count(&g) != 0;
       info.displayName = llvm::demangle(info.linkName);
       if (auto it = globalFacts_.find(&g); it != globalFacts_.end()) {
         info.displayName = it->second.displayName;
@@ -537,6 +541,7 @@ private:
   std::vector<llvm::GlobalValue *> dead_;
   std::set<const llvm::Function *> namedHelpers_;
   std::set<const llvm::GlobalObject *> exported_;
+  std::set<const llvm::GlobalVariable *> strong_;  // see GlobalInfo::strong
   std::unique_ptr<llvm::ModuleSlotTracker> slots_;
   std::map<const llvm::GlobalVariable *, std::set<std::uint64_t>> dynamicInitHashes_;
 };

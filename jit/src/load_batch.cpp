@@ -6,9 +6,11 @@
 
 #include <llvm/Demangle/Demangle.h>
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/thread.h>
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <thread>
 
 namespace hotcc {
@@ -109,8 +111,13 @@ bool Engine::Impl::finishCompile(Pending &p) {
   return true;
 }
 
+// Clang recurses once per operand of a long chain like `x + 0 + 0 + ...`: a 1 MB line of them
+// needs ~64 MB of stack (512 MB: ~8 MB lines), and the caller's 8 MB overflowed, killing the program being reloaded.
+// Compiles run on threads whose stack is this big instead (reserved, touched only as needed).
+constexpr unsigned kCompileStackBytes = 512u << 20;
+
 // Runs compileSource for every unit that has not failed, on up to as many threads as there are
-// cores (the reloading thread is one of them).
+// cores, each with a large stack (see kCompileStackBytes); the reloading thread waits for them.
 void Engine::Impl::compileConcurrently(std::vector<Pending> &pending) {
   std::vector<Pending *> work;
   for (auto &p : pending)
@@ -123,10 +130,9 @@ void Engine::Impl::compileConcurrently(std::vector<Pending> &pending) {
   };
   const std::size_t threads =
       std::min<std::size_t>(work.size(), std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> helpers;
-  for (std::size_t i = 1; i < threads; ++i)
-    helpers.emplace_back(worker);
-  worker();
+  std::vector<llvm::thread> helpers;
+  for (std::size_t i = 0; i < threads; ++i)
+    helpers.emplace_back(std::optional<unsigned>(kCompileStackBytes), worker);
   for (auto &helper : helpers)
     helper.join();
 }
@@ -210,6 +216,7 @@ bool Engine::Impl::planUnit(Pending &p, const jit::LiveState &planning, jit::Liv
   }
   for (auto &name : p.plan.newData)
     later->data[name] = p.cu.globals.at(name);
+  jit::recordDataOwners(*later, p.cu, unit.path);
   for (auto &[key, layout] : p.cu.records)
     later->records[key] = layout;
   return true;
@@ -534,6 +541,7 @@ void Engine::Impl::activateUnit(Pending &p, const LinkedBatch &linked, std::uint
     if (auto it = p.cu.globals.find(fresh); it != p.cu.globals.end())
       p.report.replacedGlobals.push_back(it->second.displayName);
   }
+  jit::recordDataOwners(live, p.cu, p.unit->path);
   for (auto &name : p.plan.newData) {
     auto &global = p.cu.globals.at(name);
     live.data[name] = global;

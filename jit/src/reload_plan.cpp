@@ -202,6 +202,16 @@ static void planHotFunction(
     plan.compile.push_back(name);
 }
 
+void recordDataOwners(LiveState &live, const frontend::CompiledUnit &unit,
+                      const std::string &unitPath) {
+  std::erase_if(live.dataOwners, [&](const auto &owned) {
+    return owned.second == unitPath && !unit.globals.count(owned.first);
+  });
+  for (const auto &[name, global] : unit.globals)
+    if (global.kind == frontend::GlobalKind::Data && global.strong)
+      live.dataOwners.emplace(name, unitPath);
+}
+
 ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &unitPath,
                       const LiveState &live, bool quiescent, const LayoutPolicy &layouts) {
   ReloadPlan plan;
@@ -243,6 +253,13 @@ ReloadPlan planReload(const frontend::CompiledUnit &unit, const std::string &uni
   for (const auto &[name, global] : unit.globals) {
     if (global.kind != frontend::GlobalKind::Data)
       continue;
+    // Two files defining one global: a normal link says "multiple definition".
+    if (auto owner = live.dataOwners.find(name);
+        global.strong && owner != live.dataOwners.end() && owner->second != unitPath) {
+      plan.refusals.push_back(failure::DuplicateDefinition{global.displayName,
+                                                           {owner->second, unitPath}});
+      continue;
+    }
     auto it = live.data.find(name);
     if (it == live.data.end()) {
       plan.newData.insert(name);

@@ -21,6 +21,7 @@ struct LiveFunction {
 struct LiveState {
   std::map<std::string, LiveFunction> hot;              // by link name
   std::map<std::string, frontend::GlobalInfo> data;     // data globals that have storage
+  std::map<std::string, std::string> dataOwners;        // the unit defining each strong one
   std::map<std::string, frontend::TypeLayout> records;  // user records live code uses, by key
   std::set<std::string> library;                        // library functions already defined
   std::set<std::string> lookedUpByHost;                 // stubs the host holds pointers to
@@ -54,6 +55,11 @@ struct ReloadPlan {
 // defined it first, as a linker keeps the first of several definitions (they differ when a macro
 // the header reads differs between the files): true when `unitPath`'s definition of `linkName`
 // must leave the live one in place.
+// After `unit` is accepted: it owns the strong data globals it defines, and no longer those it
+// stopped defining (a global cut from one file may then be pasted into another).
+void recordDataOwners(LiveState &live, const frontend::CompiledUnit &unit,
+                      const std::string &unitPath);
+
 bool keepsFirstDefinition(const LiveState &live, const std::string &linkName,
                           const frontend::FunctionInfo &fn, const std::string &unitPath);
 

@@ -101,12 +101,12 @@ class Proc:
     """A running hotcc (`hotcc run --watch ...`, `hotcc test --watch ...`); stdout/stderr are
     read line by line by threads."""
 
-    def __init__(self, session, args, cwd):
+    def __init__(self, session, args, cwd, stdin=subprocess.DEVNULL, env=None):
         self.session = session
         self.args = args
         self.out, self.err = [], []
         self.lock = threading.Lock()
-        self.p = subprocess.Popen(args, cwd=cwd, stdin=subprocess.DEVNULL,
+        self.p = subprocess.Popen(args, cwd=cwd, stdin=stdin, env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.threads = [threading.Thread(target=self._pump, args=(self.p.stdout, self.out),
                                          daemon=True),

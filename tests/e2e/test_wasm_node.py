@@ -135,6 +135,31 @@ def body(s):
         fill = tampered.index(b"_Z6helperi", at)
         tampered[fill:fill + 10] = b"_Z6helperj"
         s.path("tampered.wasm").write_bytes(bytes(tampered))
+        # Damaged copies of a good patch (the bad-input table's wasm rows): cut short, or one
+        # field of its manifest changed. Each is refused by the checked loader before any slot
+        # changes. Equal-length edits keep the custom section's length right.
+        patch3 = s.path("patch-3.wasm").read_bytes()
+        s.path("truncated.wasm").write_bytes(patch3[:len(patch3) // 2])
+        s.path("header-only.wasm").write_bytes(patch3[:6])
+        manifest_at = patch3.rindex(b"hotcc-patch 1")
+
+        def tamper(name, old, new, start=manifest_at):
+            check(len(old) == len(new), "test bug: a tampering must keep the length")
+            data = bytearray(patch3)
+            at = data.index(old, start)
+            data[at:at + len(old)] = new
+            s.path(name).write_bytes(bytes(data))
+
+        tamper("version.wasm", b"hotcc-patch 1", b"hotcc-patch 7")
+        fill_at = patch3.index(b"\nfill ", manifest_at) + 1
+        fill = patch3[fill_at:patch3.index(b"\n", fill_at)].split(b" ")
+        signature = fill[3]
+        tamper("signature.wasm", b" " + signature + b" ",
+               b" " + signature[:-1] + (b"0" if signature[-1:] != b"0" else b"1") + b" ")
+        unit_at = patch3.index(b"\nunit ", manifest_at) + 1
+        build = patch3[unit_at:patch3.index(b"\n", unit_at)].split(b" ")[2]
+        tamper("build.wasm", b" " + build + b"\n", b" " + b"0" * len(build) + b"\n")
+        tamper("line.wasm", b"\nfill ", b"\nfilx ")
         other = s.write("other.cpp", "extern \"C\" int g(int x) { return x; }\n")
         check(s.run("wasm", "--main", "other.cpp", "-o", "other.o", *cache).returncode == 0,
               "other --main")
@@ -153,7 +178,13 @@ def body(s):
                              ("garbage.wasm", "not a WebAssembly module"),
                              ("plain.wasm", "not a hotcc patch"),
                              ("tampered.wasm", "has no slot in this main module"),
-                             ("foreign.wasm", "this main module does not have")]:
+                             ("foreign.wasm", "this main module does not have"),
+                             ("truncated.wasm", "truncated WebAssembly module"),
+                             ("header-only.wasm", "not a WebAssembly module"),
+                             ("version.wasm", "manifest version 7"),
+                             ("signature.wasm", "a different type than its slot"),
+                             ("build.wasm", "the patch was built against build"),
+                             ("line.wasm", "is not understood")]:
             result = host.apply(s.path(name))
             check(result.startswith("rejected") and reason in result,
                   f"{name}: expected a rejection mentioning {reason!r}, got {result!r}")

@@ -70,6 +70,8 @@ struct GlobalInfo {
   bool threadLocal = false;          // emulated TLS: the storage symbol is __emutls_v.<name>
   bool exported = false;             // external with default visibility in the source: what a
                                      // program linked with -rdynamic lets libraries bind to
+  bool strong = false;               // external (not inline, weak or common) in the source: a
+                                     // normal link allows one definition in the program
   std::string typeSpelling;          // Clang's spelling of the variable's type
   std::uint64_t layoutHash = 0;      // hash of the layouts below plus the IR type
   std::uint64_t initializerHash = 0; // hash of the static initializer

@@ -174,13 +174,14 @@ std::optional<HotSymbolInfo> calledFunction(Registry &registry, const void *call
   return std::nullopt;
 }
 
-// The reload that made `body` current when it is current and has an earlier version; else 0.
+// The reload that made `body` current when it is current (rolling it back steps back the
+// functions it changed; the ones it added have nothing earlier and stay); else 0.
 std::uint64_t reloadToUndo(Registry &registry, std::uintptr_t body) {
   auto found = registry.findBody(body);
   if (!found)
     return 0;
   auto &[symbol, index] = *found;
-  return index == symbol.current && index > 0 ? symbol.history[index].reload : 0;
+  return index == symbol.current ? symbol.history[index].reload : 0;
 }
 
 } // namespace

@@ -87,11 +87,11 @@ CrashRecord::Rollback Registry::tryRollbackReloadOf(std::uintptr_t body, std::ui
   for (auto &[link, sym] : symbols_) {
     if (sym.history.empty() || sym.history[sym.current].address != body)
       continue;
-    if (sym.current == 0)
-      return CrashRecord::Rollback::None;  // its first version: nothing to go back to
+    // A function new in that reload has no earlier version, but the reload may have changed its
+    // callers (a new helper the edited function now calls): those go back; new ones stay.
     reload = sym.history[sym.current].reload;
-    rollbackReloadLocked(reload);
-    return CrashRecord::Rollback::RolledBack;
+    return rollbackReloadLocked(reload) > 0 ? CrashRecord::Rollback::RolledBack
+                                            : CrashRecord::Rollback::None;
   }
   return CrashRecord::Rollback::None;
 }

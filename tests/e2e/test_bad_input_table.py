@@ -5,9 +5,10 @@ score() and checks that it goes live. Kinds are checked through --json, never wo
 engine-level table (tests/unit/test_jit_bad_input_table.cpp) has the many compiler-side rows; these
 are the ones that need a watcher: a path that changes under it.
 
-Pending: rows where the user's code crashes (segfault, abort, throw, exit(), stack overflow) need
-crash survival, built on another branch; so does an input that calls exit() (today the REPL
-ends with the program's status, as a program would). The wasm patch rows (truncated, tampered, unknown slots)
+The rows where the saved code crashes (a segfault, abort(), an exception, a stack overflow, a
+thread that crashes) expect a crash failure: the crashing call returns 0 to its caller, the reload
+is rolled back, and the counter goes on with the code it had. exit() is not a bad input here: a
+program that calls it means to end (the exit status is the program's, as in a normal build). The wasm patch rows (truncated, tampered, unknown slots)
 live with the node harness in test_wasm_node.py, which builds the main module once."""
 import json
 import os
@@ -119,6 +120,17 @@ def one_megabyte_line(src):
     return with_score(src, "4 * n + 4" + " + 0" * (256 * 1024))
 
 
+# Crashing saves: score() crashes on every call; a return of 0 is the crashed call's.
+def crashing(body, includes=""):
+    return save(lambda src: includes + with_score(src, body))
+
+
+STACK_OVERFLOW = ("[&]() -> int { struct R { static int deep(int k) { volatile char buf[4096]; "
+                  "buf[0] = 0; return k > 0 ? deep(k + 1) + buf[0] : 0; } }; "
+                  "return R::deep(1); }()")
+THREAD_CRASH = ("(std::thread([] { *(volatile int *)nullptr = 1; }).join(), 7 * n)")
+
+
 def restore(path):
     """A plain writable file at the path again, whatever a row left there."""
     if os.path.islink(path):
@@ -165,6 +177,17 @@ ROWS = [
     ("a missing header", save(lambda src: '#include "nowhere.h"\n' + src), "compile-error",
      anything),
     ("a 50 MB file", save(fifty_megabytes), None, None),
+    ("code that segfaults", crashing("*(volatile int *)nullptr + n"), "crash",
+     lambda e: e["signalName"] == "SIGSEGV"),
+    ("code that aborts", crashing("(std::abort(), n)", "#include <cstdlib>\n"), "crash",
+     lambda e: e["signalName"] == "SIGABRT"),
+    ("code that throws", crashing("(throw std::runtime_error(\"bad\"), n)",
+                                  "#include <stdexcept>\n"), "crash",
+     lambda e: e["cause"] == "exception" and e["what"] == "bad"),
+    ("code that overflows its stack", crashing(STACK_OVERFLOW), "crash",
+     lambda e: e["signalName"] == "SIGSEGV"),
+    ("code that starts a thread that crashes", crashing(THREAD_CRASH, "#include <thread>\n"),
+     "crash", lambda e: e["signalName"] == "SIGSEGV"),
     ("a 1 MB line", save(one_megabyte_line), None, None),
 ]
 
@@ -172,7 +195,15 @@ ROWS = [
 def run_row(s, p, path, src, index, name, bad, kind, subjects, formulas):
     seen = len(events(p))
     bad(s, path, src)
-    if kind is None:
+    if kind == "crash":
+        event = wait_event(p, f"{name}: a crash failure", failure(kind), seen)
+        check(subjects(event), f"{name}: subjects of {event}")
+        # The crashed call returned 0 (or, for a thread, the new code ran once); then the code
+        # it had runs again.
+        formulas.extend([lambda n: 7 * n, lambda n: 0, formulas[-1]])
+        count = len(ticks(p))
+        p.wait_for(lambda: len(ticks(p)) >= count + 3, f"{name}: 3 more ticks")
+    elif kind is None:
         wait_event(p, f"{name}: a successful reload", reload_ok, seen)
         formulas.append(lambda n: 4 * n + 4)
         wait_formula(p, formulas[-1], f"{name}: ticks of the new score")

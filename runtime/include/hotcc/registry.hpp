@@ -60,8 +60,9 @@ public:
   // current before it went live (a reload whose code crashed: not merely the one before it in the
   // history, which may be an earlier crashed one). Returns their display names.
   std::vector<std::string> rollbackReload(std::uint64_t reload);
-  // For a crash handler: when `body` is the current body of a function that has an earlier
-  // version, rolls back the reload that made it current (rollbackReload without allocating).
+  // For a crash handler: when `body` is the current body of a function, rolls back the reload
+  // that made it current (rollbackReload without allocating): the functions it changed go back,
+  // those it added stay. None when that rolls nothing back (the program's first load).
   // Skipped, as RegistryBusy, when another thread holds the registry's lock.
   CrashRecord::Rollback tryRollbackReloadOf(std::uintptr_t body, std::uint64_t &reload);
   // The function one of whose versions starts at `body`, and that version's index in its history.

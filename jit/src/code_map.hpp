@@ -2,13 +2,17 @@
 // JITLink defines, [address, address + size) → its link name, recorded by a JITLink plugin as each
 // graph is linked. Lookup reads an immutable sorted table through one atomic pointer, so it takes
 // no lock and allocates nothing (safe in a signal handler); a link publishes a new table and the
-// old ones are kept (never freed: a handler may still be reading one).
+// old ones are kept (never freed: a handler may still be reading one). With reclamation a table
+// holds only the modules still mapped, so the kept tables stay small.
+//
+// It also keeps, per ORC resource key (one per linked module), the address ranges of the module's
+// executable blocks: what reclamation scans stacks for. Removing a module drops both.
 #pragma once
 #include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,21 +26,37 @@ struct CodeRange {
   const std::string *name = nullptr;  // the link name, e.g. "_Z5scorei.hcv.1f2e..."
 };
 
+using AddressRange = std::pair<std::uintptr_t, std::uintptr_t>;  // [first, second)
+
 class CodeMap {
 public:
   // The range containing `pc`, or null. Async-signal-safe.
   const CodeRange *find(std::uintptr_t pc) const;
-  // Adds the ranges of one linked graph and publishes the new table.
-  void add(std::vector<std::pair<CodeRange, std::string>> ranges);
+  // Adds the ranges of one linked graph (module `key`) and publishes the new table.
+  void add(llvm::orc::ResourceKey key, std::vector<std::pair<CodeRange, std::string>> symbols,
+           std::vector<AddressRange> executable);
+  // Forgets module `key` (its memory is about to be freed).
+  void remove(llvm::orc::ResourceKey key);
+  // The executable blocks of module `key`.
+  std::vector<AddressRange> executableRanges(llvm::orc::ResourceKey key) const;
 
 private:
   struct Table {
     std::vector<CodeRange> ranges;  // sorted by start, not overlapping
   };
+  struct Module {
+    std::vector<std::unique_ptr<std::string>> names;  // stable storage for CodeRange::name
+    std::vector<CodeRange> symbols;
+    std::vector<AddressRange> executable;
+  };
+  void publishLocked();
+
   std::atomic<const Table *> current_{nullptr};
-  std::mutex writers_;
-  std::deque<std::string> names_;                   // stable storage for CodeRange::name
+  mutable std::mutex writers_;
+  std::map<llvm::orc::ResourceKey, Module> modules_;
   std::vector<std::unique_ptr<const Table>> tables_;  // every table published, kept
+  // Names of removed modules: an old table a handler still reads may point at them.
+  std::vector<std::unique_ptr<std::string>> retiredNames_;
 };
 
 // The JITLink plugin that fills a CodeMap after each graph's addresses are fixed.
@@ -49,8 +69,9 @@ public:
   llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility &) override {
     return llvm::Error::success();
   }
-  llvm::Error notifyRemovingResources(llvm::orc::JITDylib &, llvm::orc::ResourceKey) override {
-    return llvm::Error::success();  // versions stay mapped (see README, "Known limits")
+  llvm::Error notifyRemovingResources(llvm::orc::JITDylib &, llvm::orc::ResourceKey key) override {
+    map_->remove(key);
+    return llvm::Error::success();
   }
   void notifyTransferringResources(llvm::orc::JITDylib &, llvm::orc::ResourceKey,
                                    llvm::orc::ResourceKey) override {}

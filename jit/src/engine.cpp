@@ -101,6 +101,8 @@ Engine::~Engine() {
 }
 
 void Engine::shutdown() {
+  // First, without the reload lock: a pass waits for that lock, and stop() waits for the pass.
+  impl_->reclamation.stop();
   std::lock_guard lock(impl_->reloadMutex);  // not in the middle of a reload
   if (impl_->shutDown)
     return;

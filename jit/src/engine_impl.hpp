@@ -53,7 +53,19 @@ struct Engine::Impl {
   std::map<std::string, Unit> units;
   jit::LiveState live;
   jit::LayoutPolicy layoutPolicy;
-  std::vector<llvm::orc::ResourceTrackerSP> trackers;  // every version stays mapped (see README)
+  std::vector<llvm::orc::ResourceTrackerSP> trackers;  // mapped modules; code ones may be reclaimed
+  // Reclamation (reclamation.cpp): each reload's code module, until it is freed.
+  struct CodeVersion {
+    llvm::orc::ResourceTrackerSP tracker;
+    std::vector<std::pair<std::string, std::uintptr_t>> bodies;  // hot link name, body address
+    bool reclaimable = false;  // see jit::codeModuleReclaimable
+  };
+  std::vector<CodeVersion> codeVersions;
+  VersionStats versionStats;
+  unsigned reloadsSinceReclaim = 0;
+  std::atomic<bool> reclaimQueued{false};
+  jit::BackgroundQueue reclamation;
+
   std::map<std::string, frontend::FileSettings> fileSettings;  // by absolute path
   unsigned globalGeneration = 0;  // suffix of the next fresh storage name
   bool shutDown = false;
@@ -78,6 +90,8 @@ struct Engine::Impl {
     std::optional<llvm::Expected<frontend::CompiledUnit>> compiled;  // between the steps
     std::vector<std::pair<std::string, std::string>> replacedGlobals;  // live name → fresh name
     std::optional<frontend::FileSettings> settingsBefore;  // restored if this reload fails
+    llvm::orc::ResourceTrackerSP codeTracker;  // of split.code once linked
+    bool codeReclaimable = false;
     ReloadReport report;
     Clock::time_point started;
     bool failed = false;
@@ -107,6 +121,10 @@ struct Engine::Impl {
   void activateUnit(Pending &p, const LinkedBatch &linked, std::uint64_t version,
                     std::vector<Initializer> &initializers, std::vector<std::string> &firstLoads);
   void publishExportsForLibraries(std::vector<Pending> &pending);
+  // Reclamation (reclamation.cpp).
+  void recordCodeVersions(std::vector<Pending> &pending, const LinkedBatch &linked);
+  void scheduleReclamation();
+  VersionStats reclaimPass();
   void runInitializers(const std::vector<Initializer> &initializers);
   std::vector<ReloadReport> finishBatch(std::vector<Pending> &pending);
 

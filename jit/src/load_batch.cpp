@@ -232,7 +232,7 @@ void Engine::Impl::splitUnit(Pending &p) {
     auto hash = p.cu.functions.at(name).hash;
     if (auto known = registry.find(name))
       for (auto &version : known->history)
-        if (version.hash == hash)
+        if (version.hash == hash && !version.reclaimed)
           p.reused[name] = version.address;
     if (!p.reused.count(name))
       compileNow.insert(name);
@@ -245,6 +245,7 @@ void Engine::Impl::splitUnit(Pending &p) {
   input.unitTag = unit.tag;
   auto splitStart = Clock::now();
   p.split = jit::splitModule(*p.cu.module, p.cu, input);
+  p.codeReclaimable = p.split.code && jit::codeModuleReclaimable(*p.split.code, p.split.bodies);
   spdlog::debug("{}: split {:.2f} ms", unit.path, msSince(splitStart));
 }
 
@@ -334,6 +335,7 @@ std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &bat
     return nothingLinked();
   }
   runInitializers(goLive(pending, *linked));
+  scheduleReclamation();
   return finishBatch(pending);
 }
 
@@ -450,6 +452,8 @@ llvm::Expected<Engine::Impl::LinkedBatch> Engine::Impl::linkBatch(std::vector<Pe
       if (!tracker)
         return undo(tracker.takeError());
       linked.trackers.push_back(*tracker);
+      if (slot == &p.split.code)
+        p.codeTracker = *tracker;
     }
   }
   auto resolved = host->resolve(wanted);
@@ -485,6 +489,7 @@ std::vector<Engine::Impl::Initializer> Engine::Impl::goLive(std::vector<Pending>
       activateUnit(p, linked, version, initializers, firstLoads);
   for (auto &tracker : linked.trackers)
     trackers.push_back(tracker);
+  recordCodeVersions(pending, linked);
   prepareReloadsInBackground(firstLoads);
   publishExportsForLibraries(pending);
   return initializers;

@@ -133,6 +133,20 @@ SplitModules splitModule(const llvm::Module &source, const frontend::CompiledUni
   return out;
 }
 
+bool codeModuleReclaimable(const llvm::Module &code,
+                           const std::map<std::string, std::string> &bodies) {
+  std::set<std::string> bodyNames;
+  for (auto &[name, body] : bodies)
+    bodyNames.insert(body);
+  for (const auto &g : code.globals())
+    if (!g.isDeclaration())
+      return false;
+  for (const auto &fn : code.functions())
+    if (!fn.isDeclaration() && !bodyNames.count(fn.getName().str()) && fn.hasAddressTaken())
+      return false;
+  return code.alias_empty() && code.ifunc_empty();
+}
+
 std::map<std::string, std::set<std::string>> undefinedSymbols(const llvm::Module &module) {
   std::map<std::string, std::set<std::string>> out;
   auto note = [&](const llvm::GlobalValue &gv) {

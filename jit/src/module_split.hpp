@@ -35,6 +35,12 @@ std::string versionedBodyName(const std::string &linkName, std::uint64_t hash);
 SplitModules splitModule(const llvm::Module &source, const frontend::CompiledUnit &unit,
                          const SplitInput &input);
 
+// Whether a code module may ever be freed: not when it defines data (string literals, constant
+// tables: a live object may keep a pointer to them) or a function other than the hot bodies whose
+// address is taken (a pointer to it may be stored anywhere, not only on a stack). The bodies
+// themselves are reached only through their slots.
+bool codeModuleReclaimable(const llvm::Module &code, const std::map<std::string, std::string> &bodies);
+
 // Undefined symbols of `module` (named, not intrinsics), each with the functions that use it.
 std::map<std::string, std::set<std::string>> undefinedSymbols(const llvm::Module &module);
 

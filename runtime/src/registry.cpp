@@ -38,6 +38,9 @@ Status Registry::activate(const std::string &linkName, std::uint64_t hash, std::
   sym.history.push_back({hash, address, reload, previous, std::chrono::system_clock::now()});
   sym.current = sym.history.size() - 1;
   sym.removedFromSource = false;
+  for (auto &version : sym.history)
+    if (version.address == address)
+      version.retired = false;  // reused: in use again
   writeSlot(sym.slot, address);
   return Status::ok();
 }
@@ -48,7 +51,8 @@ Status Registry::rollback(const std::string &name) {
   if (!found)
     return Status::fail(failure::UnknownFunction{name});
   auto &sym = symbols_[found->linkName];
-  if (sym.history.empty() || sym.current == 0)
+  if (sym.history.empty() || sym.current == 0 || sym.history[sym.current - 1].retired ||
+      sym.history[sym.current - 1].reclaimed)
     return Status::fail(failure::NoEarlierVersion{sym.displayName});
   sym.current -= 1;
   writeSlot(sym.slot, sym.history[sym.current].address);
@@ -62,7 +66,9 @@ Status Registry::rollback(const std::string &name) {
 std::size_t Registry::rollbackReloadLocked(std::uint64_t reload) {
   std::size_t count = 0;
   for (auto &[link, sym] : symbols_)
-    if (!sym.history.empty() && sym.current > 0 && sym.history[sym.current].reload == reload) {
+    if (!sym.history.empty() && sym.current > 0 && sym.history[sym.current].reload == reload &&
+        !sym.history[sym.history[sym.current].previous].retired &&
+        !sym.history[sym.history[sym.current].previous].reclaimed) {
       sym.current = sym.history[sym.current].previous;
       writeSlot(sym.slot, sym.history[sym.current].address);
       ++count;
@@ -90,6 +96,7 @@ CrashRecord::Rollback Registry::tryRollbackReloadOf(std::uintptr_t body, std::ui
     // A function new in that reload has no earlier version, but the reload may have changed its
     // callers (a new helper the edited function now calls): those go back; new ones stay.
     reload = sym.history[sym.current].reload;
+    // None when nothing went back: the program's first load, or what it replaced was retired.
     return rollbackReloadLocked(reload) > 0 ? CrashRecord::Rollback::RolledBack
                                             : CrashRecord::Rollback::None;
   }
@@ -115,6 +122,46 @@ std::vector<std::string> Registry::functionsOfReload(std::uint64_t reload) const
         break;
       }
   return names;
+}
+
+// A version stays usable while it is current or is what a rollback of the current one returns to.
+bool Registry::retireIfUnused(const std::vector<std::pair<std::string, std::uintptr_t>> &bodies) {
+  std::lock_guard lock(mutex_);
+  for (auto &[name, address] : bodies) {
+    auto it = symbols_.find(name);
+    if (it == symbols_.end() || it->second.history.empty())
+      continue;
+    auto &sym = it->second;
+    auto &current = sym.history[sym.current];
+    if (current.address == address ||
+        (sym.current > 0 && sym.history[current.previous].address == address))
+      return false;
+  }
+  for (auto &[name, address] : bodies)
+    if (auto it = symbols_.find(name); it != symbols_.end())
+      for (auto &version : it->second.history)
+        if (version.address == address)
+          version.retired = true;
+  return true;
+}
+
+void Registry::markReclaimed(const std::vector<std::pair<std::string, std::uintptr_t>> &bodies) {
+  std::lock_guard lock(mutex_);
+  for (auto &[name, address] : bodies)
+    if (auto it = symbols_.find(name); it != symbols_.end())
+      for (auto &version : it->second.history)
+        if (version.address == address)
+          version.reclaimed = true;
+}
+
+VersionStats Registry::versionStats() const {
+  std::lock_guard lock(mutex_);
+  return versionStats_;
+}
+
+void Registry::setVersionStats(const VersionStats &stats) {
+  std::lock_guard lock(mutex_);
+  versionStats_ = stats;
 }
 
 void Registry::markRemoved(const std::string &linkName, bool removed) {

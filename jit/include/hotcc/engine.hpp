@@ -40,6 +40,11 @@ struct EngineOptions {
   // quick (its preamble) is built on a background thread. false: the program runs once; the
   // first load is all the compiling there is.
   bool preparesReloads = true;
+  // Frees a reload's code once none of its bodies is current and no registered thread is in it
+  // (README, "Reclamation"). Opt-in: it is safe only when every thread that may run hot code is
+  // registered (hotcc/thread_registry.hpp); a thread hotcc does not know is never looked at.
+  bool reclaimRetiredCode = false;
+  unsigned reclaimEveryReloads = 16;  // a background pass after this many reloads
 };
 
 class Engine {
@@ -120,6 +125,10 @@ public:
   void shutdown();
 
   Registry &registry();
+  // One reclamation pass now, on this thread (the background one runs after reloads). Scans this
+  // thread's stack too. Returns the registry's version stats after it. Works without
+  // reclaimRetiredCode: the caller vouches that its threads are registered.
+  VersionStats reclaimRetiredCode();
   std::uint64_t version() const;
   // Every user file the engine's code was compiled from, headers included.
   std::vector<std::string> watchedFiles() const;

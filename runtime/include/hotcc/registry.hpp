@@ -22,6 +22,20 @@ struct VersionRecord {
   std::uint64_t reload = 0;    // engine version that produced it
   std::size_t previous = 0;    // the history index that was current when this one went live
   std::chrono::system_clock::time_point when;
+  // Picked by reclamation: no rollback goes back to it (a reload of the same body may still
+  // reuse it until it is reclaimed). Reclaimed: its code is freed; the address means nothing.
+  bool retired = false;
+  bool reclaimed = false;
+};
+
+// Code versions (one per reload's code module) as reclamation sees them.
+struct VersionStats {
+  std::size_t retained = 0;       // code modules still mapped (current ones included)
+  std::size_t reclaimed = 0;      // code modules freed
+  std::size_t keptForData = 0;    // never reclaimed: they define data live objects may point to
+  std::size_t heldByThreads = 0;  // retired, found on a stack by the last pass: retried later
+  std::size_t passes = 0;         // reclamation passes that scanned every thread
+  std::size_t passesSkipped = 0;  // passes that could not stop or scan a thread: nothing freed
 };
 
 struct HotSymbolInfo {
@@ -72,6 +86,14 @@ public:
 
   void markRemoved(const std::string &linkName, bool removed);
 
+  // Retires the version of each (link name, body address) if none of them is current or the
+  // target of a rollback (the version its function's current one replaced); all or none.
+  bool retireIfUnused(const std::vector<std::pair<std::string, std::uintptr_t>> &bodies);
+  // Marks the versions at these body addresses freed: never reused or rolled back to.
+  void markReclaimed(const std::vector<std::pair<std::string, std::uintptr_t>> &bodies);
+  VersionStats versionStats() const;
+  void setVersionStats(const VersionStats &stats);
+
   // Lookup by link name first, then by display name (first match).
   std::optional<HotSymbolInfo> find(const std::string &nameOrDisplayName) const;
   std::vector<HotSymbolInfo> snapshot() const;
@@ -98,6 +120,7 @@ private:
   mutable std::mutex mutex_;
   std::map<std::string, HotSymbolInfo> symbols_;
   std::uint64_t version_ = 0;
+  VersionStats versionStats_;
   std::vector<BeforeReloadHook> before_;
   std::vector<AfterReloadHook> after_;
   std::vector<LayoutChangeHook> layoutChange_;

@@ -1,5 +1,6 @@
 # Shared by tools/hotcc and tools/check: install what is missing, configure, build.
-# Sourced, not run: sets HOTCC_ROOT and HOTCC_BUILD.
+# Sourced, not run: sets HOTCC_ROOT and HOTCC_BUILD. HOTCC_BUILD_DIR picks another build dir;
+# HOTCC_CMAKE_ARGS adds configure flags on its first use (tools/check --sanitize).
 HOTCC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HOTCC_BUILD=${HOTCC_BUILD_DIR:-$HOTCC_ROOT/build}
 
@@ -8,6 +9,7 @@ hotcc_packages=(
   libgc-dev libspdlog-dev catch2 libgtest-dev libcli11-dev nlohmann-json3-dev libedit-dev
   cmake ninja-build ccache pkg-config tmux python3 zlib1g-dev libzstd-dev
   emscripten nodejs wasi-libc libc++-22-dev-wasm32
+  libclang-rt-22-dev
 )
 
 hotcc_log() { printf 'hotcc-setup: %s\n' "$*" >&2; }
@@ -35,7 +37,7 @@ hotcc_build() {
   if [ ! -f "$HOTCC_BUILD/build.ninja" ]; then
     hotcc_log "configuring in $HOTCC_BUILD (first build takes several minutes on 2 cores)"
     CC=clang-22 CXX=clang++-22 cmake -S "$HOTCC_ROOT" -B "$HOTCC_BUILD" -G Ninja \
-      -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2 || { hotcc_log "cmake failed"; exit 1; }
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo ${HOTCC_CMAKE_ARGS:-} >&2 || { hotcc_log "cmake failed"; exit 1; }
   fi
   # Progress only on a terminal; otherwise just compiler output, so a run's stderr stays clean.
   local progress=--quiet

@@ -80,8 +80,10 @@ bool mayUseLineNumbers(llvm::StringRef body) {
       continue;
     std::size_t j = i;
     bool lower = false;
-    while (j < body.size() && (std::isalnum(static_cast<unsigned char>(body[j])) || body[j] == '_'))
-      lower = lower || std::islower(static_cast<unsigned char>(body[j++]));
+    // j advances outside the ||: inside it, the first lower-case letter stopped it (a hang on
+    // any capitalised name, found by tests/fuzz).
+    for (; j < body.size() && (std::isalnum(static_cast<unsigned char>(body[j])) || body[j] == '_'); ++j)
+      lower = lower || std::islower(static_cast<unsigned char>(body[j]));
     while (j < body.size() && body[j] == ' ')
       ++j;
     if (!lower && j - i > 1 && j < body.size() && body[j] == '(')

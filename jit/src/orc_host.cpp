@@ -46,6 +46,14 @@ std::once_flag nativeTargetOnce;
 
 // atexit(fn) in hot code must reach the engine too; it is a static wrapper in glibc's
 // libc_nonshared.a, so hot code gets its own, registering with __cxa_atexit under our __dso_handle.
+// ASan dies on dlopen with RTLD_DEEPBIND (github.com/google/sanitizers/issues/611): a sanitized
+// build (tools/check --sanitize) leaves it out, so there a library sees the symbols of the
+// libraries hotcc itself loaded before its own.
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+#define HOTCC_DLOPEN_OWN_FIRST "0"
+#else
+#define HOTCC_DLOPEN_OWN_FIRST "8"
+#endif
 constexpr const char *kPlatformIR = R"IR(
 @__dso_handle = external global i8
 declare i32 @__cxa_atexit(ptr, ptr, ptr)
@@ -65,7 +73,7 @@ declare ptr @__hotcc_libc_dlopen(ptr, i32)
 declare ptr @__hotcc_libc_dlsym(ptr, ptr)
 define ptr @dlopen(ptr %file, i32 %mode) {
   call void @__hotcc_publish_exports(ptr @__hotcc_export_table)
-  %own = or i32 %mode, 8
+  %own = or i32 %mode, )IR" HOTCC_DLOPEN_OWN_FIRST R"IR(
   %r = musttail call ptr @__hotcc_libc_dlopen(ptr %file, i32 %own)
   ret ptr %r
 }

@@ -6,16 +6,18 @@
 
 namespace hotcc::jit {
 
-const CodeRange *CodeMap::find(std::uintptr_t pc) const {
-  const Table *table = current_.load(std::memory_order_acquire);
-  const CodeRange *found = nullptr;
+std::optional<CodeRange> CodeMap::find(std::uintptr_t pc) const {
+  readers_.fetch_add(1);  // before the load: a publisher that sees no reader may free old tables
+  const Table *table = current_.load();
+  std::optional<CodeRange> found;
   if (table) {
     auto &ranges = table->ranges;
     auto after = std::upper_bound(ranges.begin(), ranges.end(), pc,
                                   [](std::uintptr_t p, const CodeRange &r) { return p < r.start; });
     if (after != ranges.begin() && pc < std::prev(after)->end)
-      found = &*std::prev(after);
+      found = *std::prev(after);
   }
+  readers_.fetch_sub(1);
   return found;
 }
 
@@ -25,8 +27,11 @@ void CodeMap::publishLocked() {
     table->ranges.insert(table->ranges.end(), module.symbols.begin(), module.symbols.end());
   std::sort(table->ranges.begin(), table->ranges.end(),
             [](const CodeRange &a, const CodeRange &b) { return a.start < b.start; });
-  current_.store(table.get(), std::memory_order_release);
+  current_.store(table.get());
   tables_.push_back(std::move(table));
+  // Old tables go once no lookup is reading: one that begins now loads the table just stored.
+  if (readers_.load() == 0)
+    tables_.erase(tables_.begin(), tables_.end() - 1);
 }
 
 void CodeMap::add(llvm::orc::ResourceKey key,

@@ -1,9 +1,10 @@
 // Which JIT'd function a code address belongs to, for a crash handler: every callable symbol
 // JITLink defines, [address, address + size) → its link name, recorded by a JITLink plugin as each
 // graph is linked. Lookup reads an immutable sorted table through one atomic pointer, so it takes
-// no lock and allocates nothing (safe in a signal handler); a link publishes a new table and the
-// old ones are kept (never freed: a handler may still be reading one). With reclamation a table
-// holds only the modules still mapped, so the kept tables stay small.
+// no lock and allocates nothing (safe in a signal handler); a link publishes a new table and frees
+// the old ones once no lookup is reading (a count of readers, seq_cst: a lookup that starts after
+// the count was seen at zero loads the new table). A table per link kept forever grew with the
+// square of the reload count: 1.8 GB after 10,000 reloads.
 //
 // It also keeps, per ORC resource key (one per linked module), the address ranges of the module's
 // executable blocks: what reclamation scans stacks for. Removing a module drops both.
@@ -15,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,8 +32,9 @@ using AddressRange = std::pair<std::uintptr_t, std::uintptr_t>;  // [first, seco
 
 class CodeMap {
 public:
-  // The range containing `pc`, or null. Async-signal-safe.
-  const CodeRange *find(std::uintptr_t pc) const;
+  // The range containing `pc` (a copy: the table may be freed once the lookup is done; the name it
+  // points at lives as long as the map). Async-signal-safe.
+  std::optional<CodeRange> find(std::uintptr_t pc) const;
   // Adds the ranges of one linked graph (module `key`) and publishes the new table.
   void add(llvm::orc::ResourceKey key, std::vector<std::pair<CodeRange, std::string>> symbols,
            std::vector<AddressRange> executable);
@@ -52,9 +55,10 @@ private:
   void publishLocked();
 
   std::atomic<const Table *> current_{nullptr};
+  mutable std::atomic<int> readers_{0};  // lookups in progress
   mutable std::mutex writers_;
   std::map<llvm::orc::ResourceKey, Module> modules_;
-  std::vector<std::unique_ptr<const Table>> tables_;  // every table published, kept
+  std::vector<std::unique_ptr<const Table>> tables_;  // published, not yet freed (the last current)
   // Names of removed modules: an old table a handler still reads may point at them.
   std::vector<std::unique_ptr<std::string>> retiredNames_;
 };

@@ -19,13 +19,13 @@ namespace {
 
 // Called in a signal handler: a lock-free table lookup.
 bool isJitCode(void *context, std::uintptr_t pc) {
-  return static_cast<Engine::Impl *>(context)->host->codeMap().find(pc) != nullptr;
+  return static_cast<Engine::Impl *>(context)->host->codeMap().find(pc).has_value();
 }
 
 // Called in a signal handler: the registry's lock is only tried.
 CrashRecord::Rollback rollBackAt(void *context, std::uintptr_t pc, std::uint64_t &reload) {
   auto &impl = *static_cast<Engine::Impl *>(context);
-  const jit::CodeRange *range = impl.host->codeMap().find(pc);
+  auto range = impl.host->codeMap().find(pc);
   if (!range)
     return CrashRecord::Rollback::None;
   return impl.registry.tryRollbackReloadOf(range->start, reload);
@@ -70,7 +70,7 @@ StackFrame hostFrame(std::uintptr_t pc) {
 } // namespace
 
 StackFrame Engine::Impl::nameFrame(std::uintptr_t pc, bool hot) {
-  const jit::CodeRange *range = hot ? host->codeMap().find(pc) : nullptr;
+  auto range = hot ? host->codeMap().find(pc) : std::nullopt;
   if (!range)
     return hostFrame(pc);
   StackFrame frame;
@@ -209,7 +209,7 @@ Status Engine::guarded(const std::function<void()> &call, const void *called) {
   std::uintptr_t crashedBody = 0;
   if (record.hotFrame >= 0) {
     const RawFrame &hot = record.frames[record.hotFrame];
-    if (auto *range = impl_->host->codeMap().find(record.hotFrame == 0 ? hot.ip : hot.ip - 1))
+    if (auto range = impl_->host->codeMap().find(record.hotFrame == 0 ? hot.ip : hot.ip - 1))
       crashedBody = range->start;
   } else if (auto symbol = calledFunction(impl_->registry, called); symbol && !symbol->history.empty()) {
     // An exception leaves no frame: the function the host called stands for it.

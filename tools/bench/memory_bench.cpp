@@ -66,13 +66,13 @@ int main(int argc, char **argv) {
   auto &e = **engine;
   write(0);
   if (auto report = e.addFile(path); !report.ok)
-    fail("first load: " + hotcc::render::statusLine(report, false));
+    fail("first load: " + hotcc::render::failures(report));
   auto *value = e.lookupFunction<int(int)>("value");
 
   auto reloadTo = [&](int k) {
     write(k);
     if (auto report = e.reloadFile(path); !report.ok)
-      fail("reload " + std::to_string(k) + ": " + hotcc::render::statusLine(report, false));
+      fail("reload " + std::to_string(k) + ": " + hotcc::render::failures(report));
     if (value(1) != 1 + k)
       fail("reload " + std::to_string(k) + " is not live");
   };

@@ -200,13 +200,6 @@ std::string fixed(double v, int digits = 1) {
 
 } // namespace
 
-static std::string failuresOf(const hotcc::ReloadReport &report) {
-  std::string text;
-  for (auto &failure : report.failures)
-    text += hotcc::render::failure(failure);
-  return text;
-}
-
 int main(int argc, char **argv) {
   auto opts = parseArgs(argc, argv);
   if (opts.verbose)
@@ -270,7 +263,7 @@ int main(int argc, char **argv) {
   auto first = engine->addFile(hotSource.string());
   double firstLoadMs = msSince(loadStart);
   if (!first.ok)
-    fail("addFile: " + failuresOf(first));
+    fail("addFile: " + hotcc::render::failures(first));
   auto *score = engine->lookupFunction<int(int)>("score");
   auto *add1 = engine->lookupFunction<int(int)>("add1");
   if (!score || !add1)
@@ -301,7 +294,7 @@ int main(int argc, char **argv) {
     int got = score(kScoreArg);
     double ms = msSince(start);
     if (!report.ok)
-      fail("reloadFile on edit " + std::to_string(i) + ":\n" + failuresOf(report));
+      fail("reloadFile on edit " + std::to_string(i) + ":\n" + hotcc::render::failures(report));
     if (got != expectedScore(k))
       fail("after edit " + std::to_string(i) + " score(5) returned " + std::to_string(got) +
            ", expected " + std::to_string(expectedScore(k)) + " (the stub still runs an old body)");

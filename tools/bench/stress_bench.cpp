@@ -69,7 +69,7 @@ int main(int argc, char **argv) {
   auto &e = **engine;
   write(0);
   if (auto report = e.addFile(path); !report.ok)
-    fail("first load: " + hotcc::render::statusLine(report, false));
+    fail("first load: " + hotcc::render::failures(report));
   auto *fa = e.lookupFunction<int(int)>("fa");
   auto *fb = e.lookupFunction<int(int)>("fb");
   auto *fc = e.lookupFunction<int(int)>("fc");
@@ -93,7 +93,7 @@ int main(int argc, char **argv) {
   for (int reload = 1; reload <= reloads; ++reload) {
     write(reload);
     if (auto report = e.reloadFile(path); !report.ok)
-      fail("reload " + std::to_string(reload) + ": " + hotcc::render::statusLine(report, false));
+      fail("reload " + std::to_string(reload) + ": " + hotcc::render::failures(report));
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   stop = true;

@@ -77,6 +77,10 @@ std::string statusLine(const ReloadReport &report, bool withPhases) {
   return text::rewritten(statusText(report, withPhases));
 }
 
+std::string failures(const ReloadReport &report, const Style &style) {
+  return text::rewritten(failuresText(report, style));
+}
+
 std::string reload(const ReloadReport &report, const Style &style, bool verbose, bool quiet) {
   std::string out = text::diagnosticsText(warningsNotCarried(report), style);
   if (!report.ok) {

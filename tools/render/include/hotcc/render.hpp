@@ -33,6 +33,9 @@ std::string statusLine(const ReloadReport &report, bool withPhases);
 // success (only warnings and notices when `quiet`); on failure its failures and "hotcc: reload
 // failed; the program keeps running its previous version" when previousVersionRuns.
 std::string reload(const ReloadReport &report, const Style &style, bool verbose, bool quiet);
+// A report's failures alone, grouped as reload() groups them (for hosts that report a failed
+// load or reload in their own words: the C API, the benchmarks).
+std::string failures(const ReloadReport &report, const Style &style = {});
 
 // For tests that prove nothing decides by wording: every line the people-renderer produces
 // (without its "\n") passes through `rewrite` first (null: as written). The JSON renderer is

@@ -10,6 +10,7 @@ hotcc_packages=(
   cmake ninja-build ccache pkg-config tmux python3 zlib1g-dev libzstd-dev
   emscripten nodejs wasi-libc libc++-22-dev-wasm32
   libclang-rt-22-dev
+  libcivetweb-dev chromium
 )
 
 hotcc_log() { printf 'hotcc-setup: %s\n' "$*" >&2; }

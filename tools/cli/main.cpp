@@ -2,6 +2,7 @@
 #include "common_flags.hpp"
 #include "repl_command.hpp"
 #include "run_command.hpp"
+#include "serve_command.hpp"
 #include "test_command.hpp"
 #include "wasm_command.hpp"
 
@@ -44,16 +45,8 @@ int main(int argc, char **argv) {
   test.frameworkArgs = programArgs;
   test.addTo(app);
 
-  for (auto [name, what, issue] :
-       {std::tuple{"serve", "dev server: watch, compile patches, push to browsers", 14}}) {
-    auto *cmd = app.add_subcommand(name, std::string(what) + " (not available yet)");
-    cmd->allow_extras();
-    cmd->callback([name = std::string(name), issue] {
-      std::fprintf(stderr, "hotcc: error: 'hotcc %s' is not available in this build yet "
-                           "(tracked as issue %d)\n", name.c_str(), issue);
-      std::exit(2);
-    });
-  }
+  hotcc::cli::ServeCommand serve;
+  serve.addTo(app);
 
   // The subcommand's compiler flags go to it directly; its own parser sees only the rest.
   hotcc::cli::CommonFlags *subcommandFlags = nullptr;
@@ -63,6 +56,7 @@ int main(int argc, char **argv) {
                       : name == "repl" ? &repl.flags
                       : name == "wasm" ? &wasm.flags
                       : name == "test" ? &test.flags
+                      : name == "serve" ? &serve.flags
                                        : nullptr;
   }
   auto args = hotcc::cli::separateCompilerFlags(ownArgc, argv, app, subcommandFlags);

@@ -1,0 +1,18 @@
+// Runs a program to completion and takes its output: `hotcc serve` runs Debian's em++ once per
+// main-module build (never on the patch path).
+#pragma once
+#include <string>
+#include <vector>
+
+namespace hotcc::serve {
+
+struct ChildResult {
+  bool started = false;  // false: the program could not be run at all (not installed)
+  int exitCode = -1;
+  std::string output;    // stdout and stderr, interleaved
+};
+
+ChildResult runChild(const std::vector<std::string> &argv, const std::string &directory,
+                     const std::vector<std::string> &extraEnvironment);
+
+} // namespace hotcc::serve

@@ -1,0 +1,314 @@
+#include "hotcc/serve/dev_server.hpp"
+
+#include "hotcc/render.hpp"
+#include "hotcc/serve/page_protocol.hpp"
+#include "hotcc/support.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+namespace hotcc::serve {
+
+namespace {
+
+std::optional<std::string> readWhole(const std::string &file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return std::move(out).str();
+}
+
+// A page's answer to one patch, once the page has given it.
+struct Answers {
+  std::map<PageId, PageAnswer> byPage;
+};
+
+} // namespace
+
+struct DevServer::Impl {
+  DevServerOptions options;
+  std::function<void(const PageEvent &)> onPageEvent;
+  std::mutex eventMutex;  // one page event at a time
+  std::unique_ptr<LiveBuild> build;
+  std::unique_ptr<PageServer> server;
+  std::string runId;  // tells this run's builds from a restarted server's
+
+  // What pages are told: the current main module, its patch chain, the error on show.
+  mutable std::mutex stateMutex;
+  std::condition_variable answered;
+  MainModule module;
+  std::string buildId;
+  std::vector<std::pair<Patch, double>> chain;  // each patch and when it was first sent
+  std::optional<std::string> errorShown;         // the overlay's message while a build is broken
+  std::set<PageId> livePages;                    // said hello on the current build
+  std::map<unsigned, Answers> answers;           // by patch number
+
+  void event(PageEvent e) {
+    std::lock_guard lock(eventMutex);
+    if (onPageEvent)
+      onPageEvent(e);
+  }
+
+  // ---- the main module and its page ----
+
+  Result<std::string> shellText() const {
+    std::string path = options.shellPage.empty()
+                           ? std::string(HOTCC_WASM_RUNTIME_DIR) + "/hotcc_shell.html"
+                           : options.shellPage;
+    auto text = readWhole(path);
+    if (!text)
+      return failure::FileUnreadable{path, "cannot read the shell page"};
+    return *text;
+  }
+
+  // Serves `built` as the current build (the caller holds stateMutex).
+  Status publish(MainModule built) {
+    auto shell = shellText();
+    if (!shell)
+      return Status::fail(shell.failure());
+    std::string id = runId + "-" + std::to_string(built.generation);
+    server->publish("/", pageDocument(*shell, id), "text/html; charset=utf-8");
+    server->publish("/build-" + id + "/app.js", built.javascript, "text/javascript");
+    server->publish("/build-" + id + "/app.wasm", built.wasm, "application/wasm");
+    module = std::move(built);
+    buildId = id;
+    chain.clear();
+    answers.clear();
+    return Status::ok();
+  }
+
+  Status publishClient() {
+    std::string path = std::string(HOTCC_WASM_RUNTIME_DIR) + "/hotcc_client.js";
+    auto client = readWhole(path);
+    if (!client)
+      return Status::fail(failure::FileUnreadable{path, "cannot read hotcc's page client"});
+    server->publish("/hotcc/client.js", *client, "text/javascript");
+    server->publish("/favicon.ico", "", "image/x-icon");  // browsers ask; an empty answer is quiet
+    return Status::ok();
+  }
+
+  // ---- pages ----
+
+  void onMessage(PageId page, std::string_view text) {
+    auto message = parsePageMessage(text);
+    if (!message) {
+      spdlog::debug("page {} sent something that is not hotcc's protocol; closing it", page);
+      server->close(page);
+      return;
+    }
+    std::visit([&](auto &m) { handle(page, m); }, *message);
+  }
+
+  void handle(PageId page, const page_message::Hello &hello) {
+    unsigned sent = 0;
+    std::size_t pages = 0;
+    {
+      std::lock_guard lock(stateMutex);
+      if (hello.build != buildId) {
+        server->sendText(page, reloadMessage("the page is from an earlier build of the program"));
+        return;
+      }
+      for (unsigned seq = hello.applied + 1; seq <= chain.size(); ++seq, ++sent)
+        server->sendBinary(page, patchFrame(seq, chain[seq - 1].first, epochMs()));
+      if (errorShown)
+        server->sendText(page, *errorShown);
+      livePages.insert(page);
+      pages = livePages.size();
+    }
+    event({PageJoined{page, pages, sent}});
+  }
+
+  void handle(PageId page, const page_message::Applied &applied) {
+    std::lock_guard lock(stateMutex);
+    if (applied.seq == 0 || applied.seq > chain.size())
+      return;
+    PageAnswer answer{page, true, "", applied.receivedAt - chain[applied.seq - 1].second,
+                      applied.applyMs};
+    answers[applied.seq].byPage.emplace(page, answer);
+    answered.notify_all();
+  }
+
+  void handle(PageId page, const page_message::Rejected &rejected) {
+    std::lock_guard lock(stateMutex);
+    answers[rejected.seq].byPage[page] = PageAnswer{page, false, rejected.reason, 0, 0};
+    answered.notify_all();
+  }
+
+  void handle(PageId, const page_message::Frame &) {}
+
+  void onLeft(PageId page) {
+    std::size_t pages;
+    {
+      std::lock_guard lock(stateMutex);
+      livePages.erase(page);
+      pages = livePages.size();
+      answered.notify_all();
+    }
+    event({PageLeft{page, pages}});
+  }
+
+  // ---- saves ----
+
+  // Sends patch `number` to every live page and waits for their answers (or the timeout).
+  PatchPushed push(Patch patch, std::chrono::steady_clock::time_point savedAt) {
+    PatchPushed pushed;
+    pushed.buildMs = msSince(savedAt);
+    std::unique_lock lock(stateMutex);
+    double sentAt = epochMs();
+    chain.emplace_back(patch, sentAt);
+    pushed.number = static_cast<unsigned>(chain.size());
+    std::set<PageId> sentTo;
+    std::string frame = patchFrame(pushed.number, patch, sentAt);
+    for (PageId page : livePages)
+      if (server->sendBinary(page, frame))
+        sentTo.insert(page);
+    errorShown.reset();  // a page clears its overlay on any patch
+    pushed.pagesSent = sentTo.size();
+    answered.wait_for(lock, options.ackTimeout, [&] {
+      auto &got = answers[pushed.number].byPage;
+      for (PageId page : sentTo)
+        if (!got.count(page) && livePages.count(page))
+          return false;
+      return true;
+    });
+    for (auto &[page, answer] : answers[pushed.number].byPage)
+      if (sentTo.count(page))
+        pushed.answers.push_back(answer);
+    pushed.savedToAppliedMs = msSince(savedAt);
+    pushed.patch = std::move(patch);
+    pushed.patch.bytes.clear();  // the chain keeps them; the outcome need not
+    return pushed;
+  }
+
+  SaveOutcome failed(Failure failure) {
+    std::lock_guard lock(stateMutex);
+    errorShown = errorMessage(failure, static_cast<unsigned>(chain.size()));
+    for (PageId page : livePages)
+      server->sendText(page, *errorShown);
+    return BuildFailed{std::move(failure), static_cast<unsigned>(chain.size()), livePages.size()};
+  }
+
+  std::string reloadReason(const FullReload &reload) {
+    if (reload.failure)
+      return render::failure(*reload.failure) + "hotcc rebuilt the main module; the page reloads "
+                                                 "and its state is lost";
+    return "the page refused patch " + std::to_string(reload.refusedPatch) + " (" +
+           reload.refusal->reason + "); hotcc rebuilt the main module and the page reloads";
+  }
+
+  // A change no patch carries: a new main module, and every page reloads onto it.
+  SaveOutcome reloadAll(FullReload reload) {
+    auto built = build->buildMainModule();
+    if (!built)
+      return failed(built.failure());
+    std::lock_guard lock(stateMutex);
+    if (auto published = publish(*built); !published) {
+      errorShown = errorMessage(published.failure(), 0);
+      return BuildFailed{published.failure(), 0, livePages.size()};
+    }
+    errorShown.reset();
+    reload.module = module;
+    reload.module.javascript.clear();
+    reload.module.wasm.clear();
+    std::string message = reloadMessage(reloadReason(reload));
+    for (PageId page : livePages)
+      server->sendText(page, message);
+    reload.pagesReloaded = livePages.size();
+    livePages.clear();  // they come back with a hello on the new build
+    return reload;
+  }
+
+  static bool needsNewMainModule(const Failure &failure) {
+    return std::holds_alternative<failure::PatchCannotApply>(failure) ||
+           std::holds_alternative<failure::LayoutChangeRefused>(failure) ||
+           std::holds_alternative<failure::SignatureChange>(failure);
+  }
+
+  SaveOutcome rebuild(std::chrono::steady_clock::time_point savedAt) {
+    auto patch = build->buildPatch();
+    if (!patch) {
+      if (needsNewMainModule(patch.failure()))
+        return reloadAll(FullReload{patch.failure(), std::nullopt, 0, {}, 0});
+      return failed(patch.failure());
+    }
+    if (patch->bytes.empty()) {
+      std::lock_guard lock(stateMutex);
+      bool cleared = errorShown.has_value();
+      if (cleared)
+        for (PageId page : livePages)
+          server->sendText(page, okMessage());
+      errorShown.reset();
+      return NothingChanged{cleared};
+    }
+    auto pushed = push(std::move(*patch), savedAt);
+    for (auto &answer : pushed.answers)
+      if (!answer.applied)
+        return reloadAll(FullReload{std::nullopt, answer, pushed.number, {}, 0});
+    return pushed;
+  }
+};
+
+Result<std::unique_ptr<DevServer>> DevServer::start(DevServerOptions options,
+                                                     std::function<void(const PageEvent &)> onPageEvent) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->onPageEvent = std::move(onPageEvent);
+  impl->runId = randomToken().substr(0, 8);
+  auto build = LiveBuild::create(impl->options.build);
+  if (!build)
+    return build.failure();
+  impl->build = std::move(*build);
+  auto built = impl->build->buildMainModule();
+  if (!built)
+    return built.failure();
+
+  Impl *self = impl.get();
+  PageServer::Handlers handlers;
+  handlers.message = [self](PageId page, std::string_view text) { self->onMessage(page, text); };
+  handlers.left = [self](PageId page) { self->onLeft(page); };
+  handlers.refused = [self](const RefusedRequest &refused) { self->event({refused}); };
+  auto server = PageServer::start(impl->options.address, randomToken(), std::move(handlers));
+  if (!server)
+    return server.failure();
+  impl->server = std::move(*server);
+  if (!impl->options.shellPage.empty())
+    impl->server->setStaticRoot(std::filesystem::path(impl->options.shellPage).parent_path());
+  if (auto client = impl->publishClient(); !client)
+    return client.failure();
+  std::lock_guard lock(impl->stateMutex);
+  if (auto published = impl->publish(std::move(*built)); !published)
+    return published.failure();
+  return std::unique_ptr<DevServer>(new DevServer(std::move(impl)));
+}
+
+DevServer::DevServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+DevServer::~DevServer() {
+  if (impl_)
+    impl_->server.reset();  // stop serving before the state goes
+}
+
+const MainModule &DevServer::mainModule() const { return impl_->module; }
+std::string DevServer::pageUrl() const { return impl_->server->pageUrl(); }
+ServedAddress DevServer::address() const { return impl_->server->address(); }
+
+std::size_t DevServer::pages() const {
+  std::lock_guard lock(impl_->stateMutex);
+  return impl_->livePages.size();
+}
+
+std::vector<std::string> DevServer::watchedFiles() const { return impl_->build->dependencies(); }
+
+SaveOutcome DevServer::rebuild(std::chrono::steady_clock::time_point savedAt) {
+  return impl_->rebuild(savedAt);
+}
+
+} // namespace hotcc::serve

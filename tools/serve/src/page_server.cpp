@@ -1,0 +1,302 @@
+#include "hotcc/serve/page_server.hpp"
+
+#include <civetweb.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+namespace hotcc::serve {
+
+namespace {
+
+struct Published {
+  std::string bytes;
+  std::string mimeType;
+};
+
+std::string mimeTypeOf(const std::filesystem::path &file) {
+  static const std::map<std::string, std::string> types = {
+      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript"},
+      {".css", "text/css"},                  {".wasm", "application/wasm"},
+      {".json", "application/json"},         {".png", "image/png"},
+      {".jpg", "image/jpeg"},                {".svg", "image/svg+xml"},
+      {".txt", "text/plain; charset=utf-8"}};
+  auto found = types.find(file.extension().string());
+  return found == types.end() ? "application/octet-stream" : found->second;
+}
+
+std::optional<std::string> readWhole(const std::filesystem::path &file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return std::move(out).str();
+}
+
+} // namespace
+
+struct PageServer::Impl {
+  ServedAddress address;
+  std::string token;
+  Handlers handlers;
+  mg_context *context = nullptr;
+
+  mutable std::mutex filesMutex;
+  std::map<std::string, Published> files;
+  std::filesystem::path staticRoot;
+
+  // Held while writing to a page, and by the close handler: a connection is never written to
+  // after civetweb has let it go.
+  mutable std::mutex pagesMutex;
+  std::map<PageId, mg_connection *> pages;
+  PageId nextPage = 1;
+
+  // ---- the guard ----
+
+  std::optional<RefusedRequest> refusal(const mg_connection *connection, bool pageRequest) const {
+    const mg_request_info *request = mg_get_request_info(connection);
+    std::string path = request->local_uri ? request->local_uri : "";
+    const char *host = mg_get_header(connection, "Host");
+    if (!host || !hostAllowed(host, address))
+      return RefusedRequest{path, std::string("foreign Host ") + (host ? host : "(none)"), 403};
+    const char *origin = mg_get_header(connection, "Origin");
+    if (!originAllowed(origin ? std::optional<std::string_view>(origin) : std::nullopt, address))
+      return RefusedRequest{path, std::string("foreign Origin ") + origin, 403};
+    auto given = queryValue(request->query_string ? request->query_string : "", kTokenName);
+    if (!given && !pageRequest)
+      if (const char *cookie = mg_get_header(connection, "Cookie"))
+        given = cookieValue(cookie, "hotcc_token");
+    if (!given || !tokenEquals(*given, token))
+      return RefusedRequest{path, "wrong or missing token", 403};
+    return std::nullopt;
+  }
+
+  void refuse(mg_connection *connection, const RefusedRequest &refused) {
+    if (handlers.refused)
+      handlers.refused(refused);
+    mg_send_http_error(connection, refused.status, "hotcc serve: %s\n", refused.reason.c_str());
+  }
+
+  // ---- HTTP ----
+
+  void sendBody(mg_connection *connection, const std::string &bytes, const std::string &mimeType,
+                bool setCookie) {
+    mg_response_header_start(connection, 200);
+    mg_response_header_add(connection, "Content-Type", mimeType.c_str(), -1);
+    mg_response_header_add(connection, "Content-Length", std::to_string(bytes.size()).c_str(), -1);
+    mg_response_header_add(connection, "Cache-Control", "no-store", -1);
+    mg_response_header_add(connection, "X-Content-Type-Options", "nosniff", -1);
+    if (setCookie) {
+      std::string cookie = "hotcc_token=" + token + "; Path=/; SameSite=Strict; HttpOnly";
+      mg_response_header_add(connection, "Set-Cookie", cookie.c_str(), -1);
+    }
+    mg_response_header_send(connection);
+    mg_write(connection, bytes.data(), bytes.size());
+  }
+
+  int serve(mg_connection *connection) {
+    const mg_request_info *request = mg_get_request_info(connection);
+    std::string path = request->local_uri ? request->local_uri : "";
+    bool pageRequest = path == "/" || path == "/index.html";
+    if (auto refused = refusal(connection, pageRequest)) {
+      refuse(connection, *refused);
+      return 403;
+    }
+    std::string method = request->request_method ? request->request_method : "";
+    if (method != "GET" && method != "HEAD") {
+      mg_send_http_error(connection, 405, "hotcc serve: only GET\n");
+      return 405;
+    }
+    std::string key = pageRequest ? "/" : path;
+    {
+      std::lock_guard lock(filesMutex);
+      if (auto found = files.find(key); found != files.end()) {
+        Published copy = found->second;
+        sendBody(connection, copy.bytes, copy.mimeType, pageRequest);
+        return 200;
+      }
+    }
+    if (auto file = staticFile(path)) {
+      if (auto bytes = readWhole(*file)) {
+        sendBody(connection, *bytes, mimeTypeOf(*file), false);
+        return 200;
+      }
+    }
+    mg_send_http_error(connection, 404, "hotcc serve: not found\n");
+    return 404;
+  }
+
+  std::optional<std::filesystem::path> staticFile(const std::string &path) const {
+    std::lock_guard lock(filesMutex);
+    if (staticRoot.empty())
+      return std::nullopt;
+    return resolveUnderRoot(staticRoot, path);
+  }
+
+  // ---- WebSocket ----
+
+  int connect(const mg_connection *connection) {
+    if (auto refused = refusal(connection, false)) {
+      if (handlers.refused)
+        handlers.refused(*refused);
+      return 1;  // civetweb answers the handshake with an error
+    }
+    return 0;
+  }
+
+  void ready(mg_connection *connection) {
+    PageId id;
+    {
+      std::lock_guard lock(pagesMutex);
+      id = nextPage++;
+      pages[id] = connection;
+    }
+    mg_set_user_connection_data(connection, reinterpret_cast<void *>(id));
+    if (handlers.joined)
+      handlers.joined(id);
+  }
+
+  int data(mg_connection *connection, int bits, char *bytes, std::size_t length) {
+    int opcode = bits & 0x0f;
+    if (opcode == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE)
+      return 0;
+    auto id = reinterpret_cast<PageId>(mg_get_user_connection_data(connection));
+    if (opcode == MG_WEBSOCKET_OPCODE_TEXT && id && handlers.message)
+      handlers.message(id, std::string_view(bytes, length));
+    return 1;
+  }
+
+  void closed(const mg_connection *connection) {
+    auto id = reinterpret_cast<PageId>(mg_get_user_connection_data(connection));
+    {
+      std::lock_guard lock(pagesMutex);
+      if (!id || !pages.erase(id))
+        return;
+    }
+    if (handlers.left)
+      handlers.left(id);
+  }
+
+  bool send(PageId page, int opcode, std::string_view bytes) {
+    std::lock_guard lock(pagesMutex);
+    auto found = pages.find(page);
+    if (found == pages.end())
+      return false;
+    return mg_websocket_write(found->second, opcode, bytes.data(), bytes.size()) > 0;
+  }
+};
+
+namespace {
+
+PageServer::Impl *implOf(const mg_connection *connection) {
+  return static_cast<PageServer::Impl *>(mg_get_user_data(mg_get_context(connection)));
+}
+
+int onRequest(mg_connection *connection, void *) { return implOf(connection)->serve(connection); }
+int onSocketConnect(const mg_connection *connection, void *) {
+  return implOf(connection)->connect(connection);
+}
+void onSocketReady(mg_connection *connection, void *) { implOf(connection)->ready(connection); }
+int onSocketData(mg_connection *connection, int bits, char *data, std::size_t length, void *) {
+  return implOf(connection)->data(connection, bits, data, length);
+}
+void onSocketClose(const mg_connection *connection, void *) {
+  implOf(connection)->closed(connection);
+}
+int onLog(const mg_connection *, const char *message) {
+  spdlog::debug("civetweb: {}", message);
+  return 1;
+}
+
+std::string listeningSpec(const ServedAddress &address) {
+  bool ipv6 = address.host.find(':') != std::string::npos;
+  std::string host = address.host == "localhost" ? "127.0.0.1" : address.host;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(address.port);
+}
+
+} // namespace
+
+Result<std::unique_ptr<PageServer>> PageServer::start(const ServedAddress &address,
+                                                      std::string token, Handlers handlers) {
+  static std::once_flag initialized;
+  std::call_once(initialized, [] { mg_init_library(0); });
+  auto impl = std::make_unique<Impl>();
+  impl->address = address;
+  impl->token = std::move(token);
+  impl->handlers = std::move(handlers);
+
+  mg_callbacks callbacks{};
+  callbacks.log_message = onLog;
+  std::string ports = listeningSpec(address);
+  // A page's WebSocket holds a worker thread while open: room for many pages and their requests.
+  const char *options[] = {"listening_ports", ports.c_str(), "num_threads", "96",
+                           "enable_directory_listing", "no", "websocket_timeout_ms", "3600000",
+                           nullptr};
+  impl->context = mg_start(&callbacks, impl.get(), options);
+  if (!impl->context)
+    return failure::SetupError{"--host " + address.host + " --port " + std::to_string(address.port),
+                               "cannot listen there (is the port in use? try --port 0 for any "
+                               "free port)"};
+  mg_server_port bound[4]{};
+  if (mg_get_server_ports(impl->context, 4, bound) > 0)
+    impl->address.port = bound[0].port;
+  mg_set_request_handler(impl->context, "/", onRequest, nullptr);
+  mg_set_websocket_handler(impl->context, kSocketPath, onSocketConnect, onSocketReady,
+                           onSocketData, onSocketClose, nullptr);
+  return std::unique_ptr<PageServer>(new PageServer(std::move(impl)));
+}
+
+PageServer::PageServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+PageServer::~PageServer() {
+  if (impl_ && impl_->context)
+    mg_stop(impl_->context);
+}
+
+ServedAddress PageServer::address() const { return impl_->address; }
+const std::string &PageServer::token() const { return impl_->token; }
+
+std::string PageServer::pageUrl() const {
+  bool ipv6 = impl_->address.host.find(':') != std::string::npos;
+  std::string host = ipv6 ? "[" + impl_->address.host + "]" : impl_->address.host;
+  return "http://" + host + ":" + std::to_string(impl_->address.port) + "/?" + kTokenName + "=" +
+         impl_->token;
+}
+
+void PageServer::publish(const std::string &urlPath, std::string bytes, std::string mimeType) {
+  std::lock_guard lock(impl_->filesMutex);
+  impl_->files[urlPath] = Published{std::move(bytes), std::move(mimeType)};
+}
+
+void PageServer::setStaticRoot(std::filesystem::path root) {
+  std::lock_guard lock(impl_->filesMutex);
+  impl_->staticRoot = std::move(root);
+}
+
+bool PageServer::sendText(PageId page, std::string_view text) {
+  return impl_->send(page, MG_WEBSOCKET_OPCODE_TEXT, text);
+}
+
+bool PageServer::sendBinary(PageId page, std::string_view bytes) {
+  return impl_->send(page, MG_WEBSOCKET_OPCODE_BINARY, bytes);
+}
+
+std::vector<PageId> PageServer::pages() const {
+  std::lock_guard lock(impl_->pagesMutex);
+  std::vector<PageId> ids;
+  for (auto &[id, connection] : impl_->pages)
+    ids.push_back(id);
+  return ids;
+}
+
+void PageServer::close(PageId page) {
+  std::lock_guard lock(impl_->pagesMutex);
+  if (auto found = impl_->pages.find(page); found != impl_->pages.end())
+    mg_websocket_write(found->second, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, "", 0);
+}
+
+} // namespace hotcc::serve

@@ -33,6 +33,16 @@ hotcc_install_missing() {
     { hotcc_log "apt-get install failed"; exit 1; }
 }
 
+# The browser tests' and benchmark's npm packages (playwright-core, which drives Debian's chromium;
+# it never downloads a browser of its own), pinned by tests/browser/package-lock.json.
+hotcc_install_node_modules() {
+  local dir=$HOTCC_ROOT/tests/browser
+  [ -d "$dir/node_modules/playwright-core" ] && return 0
+  hotcc_log "installing the browser tests' npm packages (npm ci in tests/browser)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
+    { hotcc_log "npm ci failed in tests/browser"; exit 1; }
+}
+
 # Configures on first use; ninja then rebuilds only what changed (a no-op costs ~0.1 s).
 hotcc_build() {
   if [ ! -f "$HOTCC_BUILD/build.ninja" ]; then

@@ -50,6 +50,19 @@ std::string reloadMessage(const std::string &reason) {
   return json{{"type", "reload"}, {"reason", reason}}.dump();
 }
 
+namespace {
+
+// A count or sequence number: a JSON number that is a non-negative integer (get<unsigned> would
+// wrap -1 around).
+unsigned countField(const json &message, const char *name) {
+  const json &field = message.at(name);
+  if (!field.is_number_unsigned())
+    throw json::type_error::create(302, std::string(name) + " is not a count", &field);
+  return field.get<unsigned>();
+}
+
+} // namespace
+
 std::optional<PageMessage> parsePageMessage(std::string_view text) {
   json message = json::parse(text, nullptr, false);
   if (!message.is_object() || !message.contains("type") || !message["type"].is_string())
@@ -58,16 +71,16 @@ std::optional<PageMessage> parsePageMessage(std::string_view text) {
     std::string type = message["type"];
     if (type == "hello")
       return page_message::Hello{message.at("build").get<std::string>(),
-                                 message.at("applied").get<unsigned>()};
+                                 countField(message, "applied")};
     if (type == "applied")
-      return page_message::Applied{message.at("seq").get<unsigned>(),
+      return page_message::Applied{countField(message, "seq"),
                                    message.value("receivedAt", 0.0),
                                    message.value("appliedAt", 0.0), message.value("applyMs", 0.0)};
     if (type == "rejected")
-      return page_message::Rejected{message.at("seq").get<unsigned>(),
+      return page_message::Rejected{countField(message, "seq"),
                                     message.value("reason", std::string("no reason given"))};
     if (type == "frame")
-      return page_message::Frame{message.at("seq").get<unsigned>(), message.value("frameAt", 0.0)};
+      return page_message::Frame{countField(message, "seq"), message.value("frameAt", 0.0)};
   } catch (const json::exception &) {
   }
   return std::nullopt;

@@ -49,15 +49,20 @@ function edit(from, to) {
   save(text.replace(from, to));
 }
 
-const server = spawn(hotcc, ['serve', 'app.cpp', '--port', '0'], { cwd: dir });
 let serverLog = '';
-server.stderr.on('data', (d) => { serverLog += d; });
-server.stdout.on('data', (d) => { serverLog += d; });
+function startServer(port) {
+  const child = spawn(hotcc, ['serve', 'app.cpp', '--port', String(port)], { cwd: dir });
+  child.stderr.on('data', (d) => { serverLog += d; });
+  child.stdout.on('data', (d) => { serverLog += d; });
+  return child;
+}
+let server = startServer(0);
 
 async function until(what, predicate, timeoutMs = 20000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await predicate();
+    // A page that is navigating (a reload) has no document to read yet: not there yet.
+    const value = await Promise.resolve().then(predicate).catch(() => null);
     if (value) return value;
     if (Date.now() > deadline) throw new TestFailure(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -183,9 +188,28 @@ try {
   await waitForValue(page2, 6, 'a patch after the full reload');
   await page1.screenshot({ path: path.join(artifacts, 'serve_page_after_reload.png') });
 
+  // 7. The server restarts (same port): the open pages reconnect, find a new build and reload
+  //    onto it.
+  const buildBefore = await page1.evaluate(() => window.hotccStats.build);
+  const stopped = new Promise((r) => server.once('exit', r));
+  server.kill('SIGINT');
+  await stopped;
+  check(/hotcc: stopped serving/.test(serverLog), 'the server did not stop cleanly on Ctrl-C\n' + serverLog);
+  serverLog = '';
+  server = startServer(new URL(url).port);
+  await until('the restarted server', () => /^hotcc: open http/m.test(serverLog), 120000);
+  for (const page of [page1, page2])
+    await until(`${page.name} to reload onto the restarted server's build`, async () => {
+      const build = await page.evaluate(() => window.hotccStats && window.hotccStats.build);
+      return build && build !== buildBefore;
+    });
+  await waitForValue(page1, 6, 'after the server restarted');
+  check(page1.consoleLines.some((l) => l.includes('[hotcc] lost the server; reconnecting')),
+        'page 1 did not say it lost the server');
+
   const errors = [...page1.consoleLines, ...page2.consoleLines].filter((l) => l.startsWith('pageerror'));
   check(errors.length === 0, 'the pages threw:\n' + errors.join('\n'));
-  console.log('PASS: hotcc serve in chromium: patches, overlay, late page, two pages, full reload');
+  console.log('PASS: hotcc serve in chromium: patches, overlay, late page, two pages, full reload, server restart');
 } catch (e) {
   failed = true;
   console.error('FAIL: ' + (e instanceof TestFailure ? e.message : e.stack));

@@ -5,6 +5,7 @@
 
 #include "hotcc/cache_dir.hpp"
 #include "hotcc/serve/dev_server.hpp"
+#include "hotcc/serve/request_guard.hpp"
 #include "hotcc/support.hpp"
 
 #include <spdlog/spdlog.h>
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace hotcc::cli {
@@ -45,6 +47,24 @@ std::string fileNames(const std::vector<std::string> &files) {
 std::string freshWorkDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "hotcc-serve-XXXXXX").string();
   return mkdtemp(pattern.data()) ? pattern : std::string();
+}
+
+// The token pages present, kept in the cache (readable by the user alone) so that a restarted
+// server accepts the pages still open: they reconnect, see a new build and reload onto it.
+std::string persistentToken(const std::string &cacheDir) {
+  auto file = std::filesystem::path(cacheDir) / "serve" / "token";
+  std::string token;
+  if (std::ifstream in(file); in >> token && token.size() == 32)
+    return token;
+  token = serve::randomToken();
+  std::error_code error;
+  std::filesystem::create_directories(file.parent_path(), error);
+  int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd >= 0) {
+    (void)!write(fd, token.data(), token.size());
+    close(fd);
+  }
+  return token;
 }
 
 } // namespace
@@ -84,6 +104,7 @@ int ServeCommand::execute() {
   options.build.compileDatabaseDir = flags.buildDir;
   options.build.optLevel = command->count("-O") ? flags.optLevel : 2;
   options.build.cacheDir = cacheDir.empty() ? defaultCacheDir() : cacheDir;
+  options.token = persistentToken(options.build.cacheDir);
   options.build.workDir = freshWorkDir();
   if (options.build.workDir.empty())
     return outcomes.fail(failure::SetupError{"a temporary directory", "cannot create one"});

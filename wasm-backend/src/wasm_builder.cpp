@@ -54,6 +54,18 @@ struct PatchWork {
   ScratchFiles scratch;                   // the units' objects, then the linked patch
 };
 
+// Clang 22 names a `main(int, char **)` `__main_argc_argv` on every wasm target; Debian's
+// emscripten 3.1.6 runtime calls `main`, and its libc has no `main` that forwards (newer ones do).
+// An alias keeps the user's main reachable under both names, through its slot like any hot code.
+void exportMainForEmscripten(llvm::Module &module) {
+  if (!llvm::Triple(module.getTargetTriple()).isOSEmscripten() || module.getNamedValue("main"))
+    return;
+  auto *mainWithArguments = module.getFunction("__main_argc_argv");
+  if (!mainWithArguments || mainWithArguments->isDeclaration())
+    return;
+  llvm::GlobalAlias::create(llvm::GlobalValue::ExternalLinkage, "main", mainWithArguments);
+}
+
 // A unit of the main module: its hot functions go through slots, and the state and the report
 // learn its slots and the data it shares with patches.
 void addMainUnit(const std::string &path, frontend::CompiledUnit &unit, BuildState &state,
@@ -62,6 +74,7 @@ void addMainUnit(const std::string &path, frontend::CompiledUnit &unit, BuildSta
   unitState.file = path;
   unitState.tag = frontend::unitTagFor(path);
   rewriteForMain(*unit.module, unit, unitState);
+  exportMainForEmscripten(*unit.module);
   for (auto &[name, slot] : unitState.slots)
     result.slotNames.push_back(slot.displayName);
   for (auto &[name, global] : unitState.globals)

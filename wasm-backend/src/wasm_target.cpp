@@ -115,7 +115,9 @@ llvm::Expected<TargetSetup> targetSetup(WasmTarget target, const std::string &sy
                          // emscripten's prebuilt libc++ is ABI version 2 (std::__2)
                          "-D_LIBCPP_ABI_VERSION=2",
                          // what emcc compiles with by default: exceptions parsed, not thrown
-                         "-fignore-exceptions", "-fno-threadsafe-statics", "-Xclang",
+                         "-fignore-exceptions", "-fno-threadsafe-statics",
+                         // emcc's include path: <SDL.h> (emscripten's SDL 1.2 port) and compat
+                         "-Xclang", "-iwithsysroot/include/SDL", "-Xclang",
                          "-iwithsysroot/include/compat"};
     if (auto dots = llvm::StringRef(setup.version).split('.'); !dots.first.empty()) {
       auto [minor, tiny] = dots.second.split('.');

@@ -3,6 +3,7 @@
 #include <civetweb.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -26,6 +27,23 @@ std::string mimeTypeOf(const std::filesystem::path &file) {
       {".txt", "text/plain; charset=utf-8"}};
   auto found = types.find(file.extension().string());
   return found == types.end() ? "application/octet-stream" : found->second;
+}
+
+// A request's path or header as the terminal may show it: civetweb has decoded the path, so any
+// page could put a newline or an escape sequence there (an <img> needs no token to be refused)
+// and forge a line of hotcc's output. Bytes outside visible ASCII are written as %XX.
+std::string printable(std::string_view text) {
+  std::string out;
+  char escaped[4];
+  for (unsigned char c : text) {
+    if (c > 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      std::snprintf(escaped, sizeof escaped, "%%%02X", c);
+      out += escaped;
+    }
+  }
+  return out;
 }
 
 std::optional<std::string> readWhole(const std::filesystem::path &file) {
@@ -59,13 +77,13 @@ struct PageServer::Impl {
 
   std::optional<RefusedRequest> refusal(const mg_connection *connection, bool pageRequest) const {
     const mg_request_info *request = mg_get_request_info(connection);
-    std::string path = request->local_uri ? request->local_uri : "";
+    std::string path = printable(request->local_uri ? request->local_uri : "");
     const char *host = mg_get_header(connection, "Host");
     if (!host || !hostAllowed(host, address))
-      return RefusedRequest{path, std::string("foreign Host ") + (host ? host : "(none)"), 403};
+      return RefusedRequest{path, "foreign Host " + (host ? printable(host) : "(none)"), 403};
     const char *origin = mg_get_header(connection, "Origin");
     if (!originAllowed(origin ? std::optional<std::string_view>(origin) : std::nullopt, address))
-      return RefusedRequest{path, std::string("foreign Origin ") + origin, 403};
+      return RefusedRequest{path, "foreign Origin " + printable(origin), 403};
     auto given = queryValue(request->query_string ? request->query_string : "", kTokenName);
     if (!given && !pageRequest)
       if (const char *cookie = mg_get_header(connection, "Cookie"))

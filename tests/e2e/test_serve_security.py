@@ -56,10 +56,11 @@ class Response:
 class Server:
     """A `hotcc serve` under test and the raw requests sent to it."""
 
-    def __init__(self, session, name, *extra):
+    def __init__(self, session, name, *extra, port=0, verbose=True):
         self.token_file = session.path(f"{name}.url")
-        self.p = session.start("serve", "particles.cpp", "--port", "0", "--open-token-file",
-                               self.token_file, *extra)
+        # -v: every refusal is said (without it, a flood of them is cut short: check_flood).
+        self.p = session.start("serve", "particles.cpp", "--port", str(port), "--open-token-file",
+                               self.token_file, *(["-v"] if verbose else []), *extra)
         self.refusals_expected = []  # (what was sent, status) of each request the guard refused
 
     def wait_ready(self):
@@ -74,6 +75,7 @@ class Server:
               f"expected --open-token-file to hold {self.url!r}, got {written!r}")
         self.host = f"127.0.0.1:{self.port}"
         self.origin = f"http://{self.host}"
+        self.cookie_name = f"hotcc_session_{self.port}"
         return self
 
     def raw(self, request_line, headers, body=b"", until_headers=False):
@@ -104,7 +106,7 @@ class Server:
         if origin is not None:
             headers.append(("Origin", origin))
         if cookie is not None:
-            headers.append(("Cookie", "hotcc_token=" + cookie))
+            headers.append(("Cookie", f"{self.cookie_name}={cookie}"))
         if body or method in ("POST", "PUT"):
             headers.append(("Content-Length", str(len(body))))
         return self.raw(f"{method} {path} HTTP/1.1", headers, body)
@@ -135,7 +137,7 @@ class Server:
         if origin is not None:
             headers.append(("Origin", origin or self.origin))
         if cookie is not None:
-            headers.append(("Cookie", "hotcc_token=" + cookie))
+            headers.append(("Cookie", f"{self.cookie_name}={cookie}"))
         response = self.raw(f"GET {path} HTTP/1.1", headers, until_headers=True)
         response.key = key
         return response
@@ -153,10 +155,12 @@ class Server:
 def check_page_and_subresources(srv):
     page = srv.expect("the page with the right token", srv.get("/", token=srv.token), (200,))
     cookie = page.header("Set-Cookie") or ""
-    check(cookie.startswith(f"hotcc_token={srv.token};") and "HttpOnly" in cookie and
-          "SameSite=Strict" in cookie,
-          f"expected the page to set `hotcc_token={srv.token}; ...; SameSite=Strict; HttpOnly`, "
-          f"got Set-Cookie {cookie!r}")
+    match = re.match(rf"^{srv.cookie_name}=([0-9a-f]{{32}}); ", cookie)
+    check(match and "HttpOnly" in cookie and "SameSite=Strict" in cookie,
+          f"expected the page to set `{srv.cookie_name}=<32 hex digits>; ...; SameSite=Strict; "
+          f"HttpOnly` (a cookie per port), got Set-Cookie {cookie!r}")
+    srv.session = match.group(1)
+    check(srv.session != srv.token, "expected the session cookie to differ from the run's token")
     html = page.text()
     check('src="/hotcc/client.js"' in html,
           f"expected the page to load /hotcc/client.js; page:\n{html}")
@@ -166,7 +170,7 @@ def check_page_and_subresources(srv):
     subresources = {"/hotcc/client.js": "javascript", build + "app.js": "javascript",
                     build + "app.wasm": "application/wasm"}
     for path, mime in subresources.items():
-        r = srv.expect(f"{path} with the page's cookie", srv.get(path, cookie=srv.token), (200,))
+        r = srv.expect(f"{path} with the page's cookie", srv.get(path, cookie=srv.session), (200,))
         check(mime in (r.header("Content-Type") or "") and len(r.body) > 100,
               f"{path} with the cookie: expected a {mime} body, got Content-Type "
               f"{r.header('Content-Type')!r} and {len(r.body)} bytes")
@@ -175,6 +179,7 @@ def check_page_and_subresources(srv):
         srv.expect(f"{path} with the token in the query", srv.get(path, token=srv.token), (200,))
         srv.refused(f"{path} without token or cookie", srv.get(path))
         srv.refused(f"{path} with a wrong cookie", srv.get(path, cookie="0" * len(srv.token)))
+        srv.refused(f"{path} with the token as the cookie", srv.get(path, cookie=srv.token))
 
     # Wrong, missing, wrong-length tokens: the page and the client script are refused.
     wrong = ("1" if srv.token[0] != "1" else "2") + srv.token[1:]
@@ -201,7 +206,7 @@ def check_socket(srv):
     check(ok.header("Sec-WebSocket-Accept") == accept,
           f"WebSocket 101: expected Sec-WebSocket-Accept {accept}, got "
           f"{ok.header('Sec-WebSocket-Accept')!r}")
-    ok_cookie = srv.socket_upgrade(cookie=srv.token)
+    ok_cookie = srv.socket_upgrade(cookie=srv.session)
     check(ok_cookie.status == 101, "WebSocket with the page's cookie and our Origin: expected "
           f"101, got {ok_cookie.status_line!r}")
 
@@ -221,7 +226,7 @@ def check_socket(srv):
         (f"WebSocket with the right token from Origin https://127.0.0.1:{srv.port}",
          dict(token=srv.token, origin=f"https://127.0.0.1:{srv.port}")),
         (f"WebSocket with the right cookie from Origin http://evil.example:{srv.port}",
-         dict(cookie=srv.token, origin=f"http://evil.example:{srv.port}")),
+         dict(cookie=srv.session, origin=f"http://evil.example:{srv.port}")),
         (f"WebSocket with the right token and Host evil.example:{srv.port} (DNS rebinding)",
          dict(token=srv.token, host=f"evil.example:{srv.port}",
               origin=f"http://evil.example:{srv.port}")),
@@ -239,10 +244,10 @@ def check_socket(srv):
             srv.refused(f"GET {path} with the right token and Host {host}",
                         srv.get(path, token=srv.token, host=host))
     srv.refused(f"GET /hotcc/client.js with the cookie and Host evil.example:{srv.port}",
-                srv.get("/hotcc/client.js", cookie=srv.token, host=f"evil.example:{srv.port}"))
+                srv.get("/hotcc/client.js", cookie=srv.session, host=f"evil.example:{srv.port}"))
     for origin in ("http://evil.example", f"http://127.0.0.1:{other_port}", "null"):
         srv.refused(f"GET /hotcc/client.js with the cookie from Origin {origin}",
-                    srv.get("/hotcc/client.js", cookie=srv.token, origin=origin))
+                    srv.get("/hotcc/client.js", cookie=srv.session, origin=origin))
     no_host = srv.raw(f"GET /?token={srv.token} HTTP/1.0", [])
     check(no_host.status != 200, "GET / with the token and no Host header (HTTP/1.0): expected "
           f"a refusal, got {no_host.status_line!r}")
@@ -267,7 +272,7 @@ TRAVERSALS = ["/../../etc/passwd", "/../../../../../../../../etc/passwd",
 def check_traversal(srv, extra=()):
     """Every traversal attempt, with the right token and with the cookie: never the file."""
     for path in TRAVERSALS + list(extra):
-        for how, kwargs in (("token", dict(token=srv.token)), ("cookie", dict(cookie=srv.token))):
+        for how, kwargs in (("token", dict(token=srv.token)), ("cookie", dict(cookie=srv.session))):
             r = srv.get(path, **kwargs)
             srv.expect(f"traversal {path} (with the {how})", r, (400, 403, 404), absent="root:")
 
@@ -275,13 +280,13 @@ def check_traversal(srv, extra=()):
 def check_methods(srv, build):
     for method in ("POST", "PUT", "DELETE", "PATCH", "PROPFIND", "MKCOL"):
         for path in ("/", "/hotcc/client.js", build + "app.js", "/hotcc/socket"):
-            r = srv.get(path, token=srv.token, cookie=srv.token, method=method, body=b"x=1")
+            r = srv.get(path, token=srv.token, cookie=srv.session, method=method, body=b"x=1")
             check(r.status is not None and r.status >= 400,
                   f"{method} {path} with the token: expected a refusal (4xx), got "
                   f"{r.status_line!r}")
     r = srv.get("/hotcc/client.js", method="PUT", body=b"alert(1)")
     srv.refused("PUT /hotcc/client.js without token", r)
-    client = srv.get("/hotcc/client.js", cookie=srv.token)
+    client = srv.get("/hotcc/client.js", cookie=srv.session)
     check(client.status == 200 and b"alert(1)" not in client.body,
           "after the PUTs: expected /hotcc/client.js unchanged, got "
           f"{client.status_line!r} holding {client.body[:80]!r}")
@@ -290,19 +295,19 @@ def check_methods(srv, build):
 def check_shell_folder(srv):
     """--shell DIR/page.html: files beside the page are served with the token, nothing else."""
     r = srv.expect("/style.css beside the --shell page, with the cookie",
-                   srv.get("/style.css", cookie=srv.token), (200,))
+                   srv.get("/style.css", cookie=srv.session), (200,))
     check(r.text() == STYLE and "text/css" in (r.header("Content-Type") or ""),
           f"/style.css: expected {STYLE!r} as text/css, got {r.text()!r} as "
           f"{r.header('Content-Type')!r}")
     r = srv.expect("/style.css with the token", srv.get("/style.css", token=srv.token), (200,))
     check(r.text() == STYLE, f"/style.css with the token: expected {STYLE!r}, got {r.text()!r}")
-    r = srv.expect("/sub/inner.css with the cookie", srv.get("/sub/inner.css", cookie=srv.token),
+    r = srv.expect("/sub/inner.css with the cookie", srv.get("/sub/inner.css", cookie=srv.session),
                    (200,))
     check(r.text() == "inner\n", f"/sub/inner.css: expected 'inner\\n', got {r.text()!r}")
     srv.refused("/style.css without token or cookie", srv.get("/style.css"))
     srv.refused("/style.css with a wrong token", srv.get("/style.css", token="0" * 32))
     srv.refused("/style.css with Host evil.example",
-                srv.get("/style.css", cookie=srv.token, host=f"evil.example:{srv.port}"))
+                srv.get("/style.css", cookie=srv.session, host=f"evil.example:{srv.port}"))
 
     page = srv.expect("the --shell page with the token", srv.get("/", token=srv.token), (200,))
     check("hotcc security test" not in page.text() and 'href="style.css"' in page.text() and
@@ -324,7 +329,7 @@ def check_shell_folder(srv):
                        ("/sub/.", "a folder's . (no listing)"),
                        ("/outdir.lnk/", "a symlinked folder (no listing)"),
                        ("/nothing.css", "a file that is not there")]:
-        for how, kwargs in (("token", dict(token=srv.token)), ("cookie", dict(cookie=srv.token))):
+        for how, kwargs in (("token", dict(token=srv.token)), ("cookie", dict(cookie=srv.session))):
             r = srv.get(path, **kwargs)
             srv.expect(f"{path}, {what} (with the {how})", r, (400, 403, 404), absent="root:")
             for leak in ("sibling secret", "inner", "hidden dot file", "[core]", "<a href",
@@ -333,8 +338,8 @@ def check_shell_folder(srv):
                       f"listing, but the answer holds {leak!r}: {r.text()[:300]!r}")
     check_traversal(srv, extra=["/sub/../../../../etc/passwd", "/sub/%2e%2e/%2e%2e/etc/passwd",
                                 "/passwd.lnk%00.css", "/secret.lnk%00/style.css"])
-    # civetweb ends its decoded path at an encoded NUL: this names /style.css, nothing outside.
-    r = srv.get("/style.css%00/../../etc/passwd", cookie=srv.token)
+    # hotcc decodes the path once, itself, and refuses an encoded NUL (or slash) outright.
+    r = srv.get("/style.css%00/../../etc/passwd", cookie=srv.session)
     check(r.status in (400, 403, 404) or (r.status == 200 and r.text() == STYLE),
           "/style.css%00/../../etc/passwd: expected a refusal or /style.css itself, got "
           f"{r.status_line!r}: {r.text()[:200]!r}")
@@ -348,7 +353,7 @@ def check_no_forged_output(srv):
     srv.refused("a token-less request whose path holds a newline and escape sequences",
                 srv.get(forged))
     srv.expect("a request from an Origin holding an escape sequence (civetweb: 400)",
-               srv.get("/hotcc/client.js", cookie=srv.token, origin="http://a\x1b[2J.example"),
+               srv.get("/hotcc/client.js", cookie=srv.session, origin="http://a\x1b[2J.example"),
                (400, 403))
     try:  # both refusals said (with the newline, the forged line follows the refusal's line)
         srv.p.wait_for(lambda: len(srv.refusal_lines()) >= len(srv.refusals_expected),
@@ -361,7 +366,7 @@ def check_no_forged_output(srv):
     controls = [l for l in srv.p.stderr() if re.search(r"[\x00-\x08\x0b-\x1f\x7f]", l)]
     check(not controls, "expected no control characters (escape sequences) on stderr from a "
           f"refused request's path, got {controls!r}")
-    check(any(l.startswith(REFUSED + "/x%0D%0Ahotcc:") for l in srv.p.stderr()),
+    check(any(l.lower().startswith((REFUSED + "/x%0d%0ahotcc:").lower()) for l in srv.p.stderr()),
           "expected the forged path's refusal line to show its CR LF as %0D%0A; refusal lines:\n"
           + "\n".join(srv.refusal_lines()[-3:]))
 
@@ -501,6 +506,30 @@ def body(s):
             status = "still running 10 s later"
         check(status == 0, f"expected hotcc serve to exit 0 on SIGINT, got {status}")
         srv.p.wait_stderr("hotcc: stopped serving", "the `hotcc: stopped serving` line")
+
+    check_restart(s, plain)
+
+
+def check_restart(s, before):
+    """The server restarts on the same port: its token is new (per run) and the old one is
+    refused, but the pages' session cookie still opens the page and the socket (so open pages
+    reconnect). Without -v, a flood of refused requests is cut short on the terminal."""
+    srv = Server(s, "restarted", port=before.port, verbose=False).wait_ready()
+    check(srv.token != before.token, "expected a new token after a restart (a token per run)")
+    srv.refused("/ with the previous run's token", srv.get("/", token=before.token))
+    srv.expect("/ with the session cookie from before the restart",
+               srv.get("/", cookie=before.session), (200,))
+    check(srv.socket_upgrade(cookie=before.session).status == 101,
+          "expected the WebSocket to accept the session cookie from before the restart")
+    for i in range(25):
+        srv.refused(f"flood request {i}", srv.get(f"/flood-{i}"))
+    srv.p.wait_stderr("many requests refused", "the line saying further refusals are not shown")
+    shown = len(srv.refusal_lines())
+    check(shown <= 11, f"expected at most 10 refusal lines for a flood of 26 (then one notice), "
+          f"got {shown}")
+    check_still_serving(srv)
+    srv.p.p.send_signal(signal.SIGINT)
+    check(srv.p.p.wait(timeout=10) == 0, "expected the restarted server to exit 0 on SIGINT")
 
 
 if __name__ == "__main__":

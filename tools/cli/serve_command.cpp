@@ -49,10 +49,11 @@ std::string freshWorkDir() {
   return mkdtemp(pattern.data()) ? pattern : std::string();
 }
 
-// The token pages present, kept in the cache (readable by the user alone) so that a restarted
-// server accepts the pages still open: they reconnect, see a new build and reload onto it.
-std::string persistentToken(const std::string &cacheDir) {
-  auto file = std::filesystem::path(cacheDir) / "serve" / "token";
+// The pages' session cookie secret, kept in the cache (readable by the user alone) so that a
+// restarted server accepts the pages still open: they reconnect, see a new build and reload onto
+// it. The token in the printed address is new every run.
+std::string persistentSessionSecret(const std::string &cacheDir) {
+  auto file = std::filesystem::path(cacheDir) / "serve" / "session-secret";
   std::string token;
   if (std::ifstream in(file); in >> token && token.size() == 32)
     return token;
@@ -104,7 +105,7 @@ int ServeCommand::execute() {
   options.build.compileDatabaseDir = flags.buildDir;
   options.build.optLevel = command->count("-O") ? flags.optLevel : 2;
   options.build.cacheDir = cacheDir.empty() ? defaultCacheDir() : cacheDir;
-  options.token = persistentToken(options.build.cacheDir);
+  options.sessionSecret = persistentSessionSecret(options.build.cacheDir);
   options.build.workDir = freshWorkDir();
   if (options.build.workDir.empty())
     return outcomes.fail(failure::SetupError{"a temporary directory", "cannot create one"});

@@ -169,20 +169,36 @@ void ServeOutput::unchanged(const serve::NothingChanged &unchanged) {
     line("hotcc: saved, no function changed");
 }
 
+void ServeOutput::refused(const serve::RefusedRequest &refused) {
+  if (outcomes_.json()) {
+    auto e = event("request-refused");
+    e["path"] = refused.path;
+    e["reason"] = refused.reason;
+    e["status"] = refused.status;
+    outcomes_.event(e.dump());
+    return;
+  }
+  if (!verbose_) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - refusalWindowStart_ > kRefusalWindow) {
+      refusalWindowStart_ = now;
+      refusalsInWindow_ = 0;
+    }
+    if (++refusalsInWindow_ > kRefusalsShown) {
+      if (refusalsInWindow_ == kRefusalsShown + 1)
+        line("hotcc: many requests refused; not showing more for 10 s (-v or --json shows each)");
+      return;
+    }
+  }
+  line("hotcc: refused a request for " + refused.path + ": " + refused.reason);
+}
+
 void ServeOutput::page(const serve::PageEvent &pageEvent) {
   std::lock_guard lock(mutex_);
   std::visit([&](auto &what) {
     using T = std::decay_t<decltype(what)>;
     if constexpr (std::is_same_v<T, serve::RefusedRequest>) {
-      if (outcomes_.json()) {
-        auto e = event("request-refused");
-        e["path"] = what.path;
-        e["reason"] = what.reason;
-        e["status"] = what.status;
-        outcomes_.event(e.dump());
-      } else {
-        line("hotcc: refused a request for " + what.path + ": " + what.reason);
-      }
+      refused(what);
     } else {
       bool joined = std::is_same_v<T, serve::PageJoined>;
       if (outcomes_.json()) {

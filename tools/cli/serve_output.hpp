@@ -6,6 +6,7 @@
 
 #include "hotcc/serve/dev_server.hpp"
 
+#include <chrono>
 #include <mutex>
 
 namespace hotcc::cli {
@@ -25,10 +26,17 @@ private:
   void reload(const serve::FullReload &reload);
   void unchanged(const serve::NothingChanged &unchanged);
   void line(const std::string &text);
+  void refused(const serve::RefusedRequest &refused);
 
   OutcomeOutput &outcomes_;
   bool verbose_, quiet_;
   std::mutex mutex_;  // page events come from other threads
+  // Any web page can make requests that get refused: without -v the terminal shows the first
+  // kRefusalsShown of each kRefusalWindow, so a flood cannot bury the output.
+  static constexpr int kRefusalsShown = 10;
+  static constexpr std::chrono::seconds kRefusalWindow{10};
+  std::chrono::steady_clock::time_point refusalWindowStart_{};
+  int refusalsInWindow_ = 0;
 };
 
 } // namespace hotcc::cli

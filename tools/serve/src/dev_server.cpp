@@ -275,8 +275,9 @@ Result<std::unique_ptr<DevServer>> DevServer::start(DevServerOptions options,
   handlers.message = [self](PageId page, std::string_view text) { self->onMessage(page, text); };
   handlers.left = [self](PageId page) { self->onLeft(page); };
   handlers.refused = [self](const RefusedRequest &refused) { self->event({refused}); };
-  std::string token = impl->options.token.empty() ? randomToken() : impl->options.token;
-  auto server = PageServer::start(impl->options.address, token, std::move(handlers));
+  auto orRandom = [](const std::string &given) { return given.empty() ? randomToken() : given; };
+  Credentials credentials{orRandom(impl->options.token), orRandom(impl->options.sessionSecret)};
+  auto server = PageServer::start(impl->options.address, credentials, std::move(handlers));
   if (!server)
     return server.failure();
   impl->server = std::move(*server);

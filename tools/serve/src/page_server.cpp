@@ -59,7 +59,7 @@ std::optional<std::string> readWhole(const std::filesystem::path &file) {
 
 struct PageServer::Impl {
   ServedAddress address;
-  std::string token;
+  Credentials credentials;
   Handlers handlers;
   mg_context *context = nullptr;
 
@@ -75,7 +75,10 @@ struct PageServer::Impl {
 
   // ---- the guard ----
 
-  std::optional<RefusedRequest> refusal(const mg_connection *connection, bool pageRequest) const {
+  // Per port: browsers send a host's cookies to all of its ports.
+  std::string cookieName() const { return "hotcc_session_" + std::to_string(address.port); }
+
+  std::optional<RefusedRequest> refusal(const mg_connection *connection) const {
     const mg_request_info *request = mg_get_request_info(connection);
     std::string path = printable(request->local_uri ? request->local_uri : "");
     const char *host = mg_get_header(connection, "Host");
@@ -85,10 +88,12 @@ struct PageServer::Impl {
     if (!originAllowed(origin ? std::optional<std::string_view>(origin) : std::nullopt, address))
       return RefusedRequest{path, "foreign Origin " + printable(origin), 403};
     auto given = queryValue(request->query_string ? request->query_string : "", kTokenName);
-    if (!given && !pageRequest)
-      if (const char *cookie = mg_get_header(connection, "Cookie"))
-        given = cookieValue(cookie, "hotcc_token");
-    if (!given || !tokenEquals(*given, token))
+    bool tokenGiven = given && tokenEquals(*given, credentials.token);
+    std::optional<std::string> session;
+    if (const char *cookie = mg_get_header(connection, "Cookie"))
+      session = cookieValue(cookie, cookieName());
+    bool sessionGiven = session && tokenEquals(*session, credentials.sessionSecret);
+    if (!tokenGiven && !sessionGiven)
       return RefusedRequest{path, "wrong or missing token", 403};
     return std::nullopt;
   }
@@ -109,7 +114,8 @@ struct PageServer::Impl {
     mg_response_header_add(connection, "Cache-Control", "no-store", -1);
     mg_response_header_add(connection, "X-Content-Type-Options", "nosniff", -1);
     if (setCookie) {
-      std::string cookie = "hotcc_token=" + token + "; Path=/; SameSite=Strict; HttpOnly";
+      std::string cookie = cookieName() + "=" + credentials.sessionSecret +
+                           "; Path=/; SameSite=Strict; HttpOnly";
       mg_response_header_add(connection, "Set-Cookie", cookie.c_str(), -1);
     }
     mg_response_header_send(connection);
@@ -120,7 +126,7 @@ struct PageServer::Impl {
     const mg_request_info *request = mg_get_request_info(connection);
     std::string path = request->local_uri ? request->local_uri : "";
     bool pageRequest = path == "/" || path == "/index.html";
-    if (auto refused = refusal(connection, pageRequest)) {
+    if (auto refused = refusal(connection)) {
       refuse(connection, *refused);
       return 403;
     }
@@ -158,7 +164,7 @@ struct PageServer::Impl {
   // ---- WebSocket ----
 
   int connect(const mg_connection *connection) {
-    if (auto refused = refusal(connection, false)) {
+    if (auto refused = refusal(connection)) {
       if (handlers.refused)
         handlers.refused(*refused);
       return 1;  // civetweb answers the handshake with an error
@@ -239,12 +245,12 @@ std::string listeningSpec(const ServedAddress &address) {
 } // namespace
 
 Result<std::unique_ptr<PageServer>> PageServer::start(const ServedAddress &address,
-                                                      std::string token, Handlers handlers) {
+                                                      Credentials credentials, Handlers handlers) {
   static std::once_flag initialized;
   std::call_once(initialized, [] { mg_init_library(0); });
   auto impl = std::make_unique<Impl>();
   impl->address = address;
-  impl->token = std::move(token);
+  impl->credentials = std::move(credentials);
   impl->handlers = std::move(handlers);
 
   mg_callbacks callbacks{};
@@ -253,6 +259,12 @@ Result<std::unique_ptr<PageServer>> PageServer::start(const ServedAddress &addre
   // A page's WebSocket holds a worker thread while open: room for many pages and their requests.
   const char *options[] = {"listening_ports", ports.c_str(), "num_threads", "96",
                            "enable_directory_listing", "no", "websocket_timeout_ms", "3600000",
+                           // Paths reach the guard as sent: it decodes them once, itself.
+                           "decode_url", "no",
+                           // civetweb writes a frame's header and payload separately: with
+                           // Nagle's algorithm the payload waited for the page's delayed ACK,
+                           // ~40 ms on every patch.
+                           "tcp_nodelay", "1",
                            nullptr};
   impl->context = mg_start(&callbacks, impl.get(), options);
   if (!impl->context)
@@ -276,13 +288,13 @@ PageServer::~PageServer() {
 }
 
 ServedAddress PageServer::address() const { return impl_->address; }
-const std::string &PageServer::token() const { return impl_->token; }
+const std::string &PageServer::token() const { return impl_->credentials.token; }
 
 std::string PageServer::pageUrl() const {
   bool ipv6 = impl_->address.host.find(':') != std::string::npos;
   std::string host = ipv6 ? "[" + impl_->address.host + "]" : impl_->address.host;
   return "http://" + host + ":" + std::to_string(impl_->address.port) + "/?" + kTokenName + "=" +
-         impl_->token;
+         impl_->credentials.token;
 }
 
 void PageServer::publish(const std::string &urlPath, std::string bytes, std::string mimeType) {

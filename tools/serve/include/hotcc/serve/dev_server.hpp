@@ -35,7 +35,8 @@ namespace hotcc::serve {
 struct DevServerOptions {
   ServedAddress address;
   std::string shellPage;  // a page with emcc's --shell-file {{{ SCRIPT }}}; empty: the default
-  std::string token;      // what pages must present; empty: a fresh random one
+  std::string token;          // this run's token; empty: a fresh random one
+  std::string sessionSecret;  // the pages' cookie (see Credentials); empty: a fresh random one
   LiveBuildOptions build;
   std::chrono::milliseconds ackTimeout{5000};  // how long a push waits for the pages' answers
 };

@@ -27,6 +27,15 @@ struct RefusedRequest {
   int status = 403;
 };
 
+// Who may talk to the server: whoever has this run's token (in the address hotcc prints), or the
+// session cookie a page with the token was given. The cookie's secret outlives the run (as
+// Jupyter's cookie secret does), so the pages of a restarted server reconnect, while the printed
+// token is new each run.
+struct Credentials {
+  std::string token;          // per run
+  std::string sessionSecret;  // the cookie's value; may be kept across runs
+};
+
 class PageServer {
 public:
   struct Handlers {
@@ -42,7 +51,7 @@ public:
   // Listens on `address` (port 0: any free port; address() then says which). SetupError when the
   // port is taken or the host cannot be bound.
   static Result<std::unique_ptr<PageServer>> start(const ServedAddress &address,
-                                                   std::string token, Handlers handlers);
+                                                   Credentials credentials, Handlers handlers);
   ~PageServer();
 
   ServedAddress address() const;

@@ -18,7 +18,7 @@ const argument = (name, fallback) => {
   const at = process.argv.indexOf(name);
   return at > 0 ? process.argv[at + 1] : fallback;
 };
-const hotcc = argument('--hotcc', path.join(here, '../../build/hotcc'));
+const hotcc = path.resolve(argument('--hotcc', path.join(here, '../../build/hotcc')));
 const artifacts = argument('--artifacts', process.cwd());
 
 let chromium;

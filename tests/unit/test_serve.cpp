@@ -159,6 +159,11 @@ TEST_CASE("the page's messages parse into values; anything else is refused", "[s
   REQUIRE(rejected);
   CHECK(std::get<page_message::Rejected>(*rejected).reason == "has no slot");
 
+  auto failed = parsePageMessage(R"({"type":"failure","message":"RuntimeError: divide by zero","running":3})");
+  REQUIRE(failed);
+  CHECK(std::get<page_message::ProgramFailed>(*failed).running == 3);
+  CHECK(std::get<page_message::ProgramFailed>(*failed).message == "RuntimeError: divide by zero");
+
   CHECK_FALSE(parsePageMessage("not json"));
   CHECK_FALSE(parsePageMessage("[]"));
   CHECK_FALSE(parsePageMessage(R"({"type":"hello"})"));            // no build

@@ -193,12 +193,41 @@ void ServeOutput::refused(const serve::RefusedRequest &refused) {
   line("hotcc: refused a request for " + refused.path + ": " + refused.reason);
 }
 
+void ServeOutput::programFailed(const serve::PageProgramFailed &failed) {
+  std::string running = failed.runningPatch ? "patch " + std::to_string(failed.runningPatch)
+                                            : std::string("the main build");
+  if (outcomes_.json()) {
+    auto e = event("page-failure");
+    e["page"] = failed.page;
+    e["message"] = failed.message;
+    e["runningPatch"] = failed.runningPatch;
+    outcomes_.event(e.dump());
+    return;
+  }
+  line("hotcc: page " + std::to_string(failed.page) + ": the program stopped (running " +
+       running + "); save a fix, then reload the page:");
+  // What the page sent: shown, but never as terminal control sequences.
+  std::string message = failed.message;
+  for (char &c : message)
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\n') || c == 0x7f)
+      c = '?';
+  for (std::size_t at = 0; at < message.size();) {
+    auto end = message.find('\n', at);
+    line("  " + message.substr(at, end == std::string::npos ? std::string::npos : end - at));
+    if (end == std::string::npos)
+      break;
+    at = end + 1;
+  }
+}
+
 void ServeOutput::page(const serve::PageEvent &pageEvent) {
   std::lock_guard lock(mutex_);
   std::visit([&](auto &what) {
     using T = std::decay_t<decltype(what)>;
     if constexpr (std::is_same_v<T, serve::RefusedRequest>) {
       refused(what);
+    } else if constexpr (std::is_same_v<T, serve::PageProgramFailed>) {
+      programFailed(what);
     } else {
       bool joined = std::is_same_v<T, serve::PageJoined>;
       if (outcomes_.json()) {

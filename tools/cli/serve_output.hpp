@@ -27,6 +27,7 @@ private:
   void unchanged(const serve::NothingChanged &unchanged);
   void line(const std::string &text);
   void refused(const serve::RefusedRequest &refused);
+  void programFailed(const serve::PageProgramFailed &failed);
 
   OutcomeOutput &outcomes_;
   bool verbose_, quiet_;

@@ -162,6 +162,20 @@
     };
   }
 
+  // The program failing in the page (a wasm trap such as a null dereference, an uncaught
+  // exception): its frame loop stops. The terminal and the overlay say so, with the patch that
+  // was running; a fixed save and a reload of the page start it again.
+  function reportFailure(error) {
+    var text = error && error.stack ? String(error.stack) : String(error && error.message || error);
+    if (/^unwind\b/.test(text)) return;  // emscripten's way of leaving main for the frame loop
+    var running = stats.applied ? 'patch ' + stats.applied : 'the main build';
+    stats.failures = (stats.failures || 0) + 1;
+    showOverlay('hotcc: the program stopped in the page (running ' + running + ')', text);
+    send({ type: 'failure', message: text.split('\n').slice(0, 8).join('\n'), running: stats.applied });
+  }
+  window.addEventListener('error', function (event) { reportFailure(event.error || event.message); });
+  window.addEventListener('unhandledrejection', function (event) { reportFailure(event.reason); });
+
   try {
     var reason = sessionStorage.getItem('hotcc-reload-reason');
     if (reason) {

@@ -144,6 +144,10 @@ struct DevServer::Impl {
 
   void handle(PageId, const page_message::Frame &) {}
 
+  void handle(PageId page, const page_message::ProgramFailed &failed) {
+    event({PageProgramFailed{page, failed.message, failed.running}});
+  }
+
   void onLeft(PageId page) {
     std::size_t pages;
     {

@@ -10,6 +10,7 @@
 //                  {"type":"applied","seq":S,"receivedAt":T,"appliedAt":T,"applyMs":M}
 //                  {"type":"rejected","seq":S,"reason":R}
 //                  {"type":"frame","seq":S,"frameAt":T}       the first frame that ran patch S
+//                  {"type":"failure","message":M,"running":N} the program stopped (a trap, a throw)
 //   server → page  binary: u32 LE header length, header JSON {"type":"patch","seq","id",
 //                  "functions","sentAt"}, then the side module's bytes
 //                  {"type":"error","text":...,"diagnostics":[...],"runningPatch":N}  (overlay)
@@ -89,8 +90,14 @@ struct PageLeft {
   PageId page = 0;
   std::size_t pages = 0;
 };
+// The program stopped in a page (its frame loop ends there; the page needs a reload).
+struct PageProgramFailed {
+  PageId page = 0;
+  std::string message;
+  unsigned runningPatch = 0;
+};
 struct PageEvent {
-  std::variant<PageJoined, PageLeft, RefusedRequest> what;
+  std::variant<PageJoined, PageLeft, RefusedRequest, PageProgramFailed> what;
 };
 
 class DevServer {

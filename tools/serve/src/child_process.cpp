@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <string>
 
 extern char **environ;
 
@@ -69,7 +71,16 @@ ChildResult runChild(const std::vector<std::string> &argv, const std::string &di
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   return result;
+}
+
+std::string howItEnded(const ChildResult &result) {
+  if (result.signal)
+    return std::string("was killed by ") + (sigabbrev_np(result.signal) ? "SIG" : "signal ") +
+           (sigabbrev_np(result.signal) ? sigabbrev_np(result.signal)
+                                        : std::to_string(result.signal).c_str());
+  return "exited with status " + std::to_string(result.exitCode);
 }
 
 } // namespace hotcc::serve

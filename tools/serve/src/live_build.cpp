@@ -96,8 +96,9 @@ struct LiveBuild::Impl {
                                             "with Debian's emscripten (tools/bootstrap.sh "
                                             "installs it)"};
       if (run.exitCode != 0)
-        return failure::LinkError{options.files, step[0] + " could not build the main module:\n" +
-                                                     run.output};
+        return failure::LinkError{options.files, step[0] + " could not build the main module (it " +
+                                                     howItEnded(run) + ")" +
+                                                     (run.output.empty() ? "" : ":\n" + run.output)};
     }
     module.linkMs = msSince(linkStarted);
     auto javascript = readWhole(dir / "app.js");

@@ -219,10 +219,41 @@ try {
   check(page1.consoleLines.some((l) => l.includes('[hotcc] lost the server; reconnecting')),
         'page 1 did not say it lost the server');
 
+  // 9. A page of the user's own (--shell, emcc's {{{ SCRIPT }}}), with a style sheet beside it:
+  //    served, the program runs in it, and saving the shell reloads the page onto the new one.
+  fs.mkdirSync(path.join(dir, 'web'));
+  const shellPath = path.join(dir, 'web', 'page.html');
+  const shell = (title) => `<!doctype html><html><head><link rel="stylesheet" href="style.css">
+<title>${title}</title></head><body><h1 id="title">${title}</h1><canvas id="canvas" width="200"
+height="100"></canvas><pre id="output"></pre>{{{ SCRIPT }}}</body></html>\n`;
+  fs.writeFileSync(shellPath, shell('My game'));
+  fs.writeFileSync(path.join(dir, 'web', 'style.css'), 'h1 { color: rgb(10, 200, 30); }\n');
+  const stoppedAgain = new Promise((r) => server.once('exit', r));
+  server.kill('SIGINT');
+  await stoppedAgain;
+  serverLog = '';
+  server = spawn(hotcc, ['serve', 'app.cpp', '--port', '0', '--shell', shellPath], { cwd: dir });
+  server.stderr.on('data', (d) => { serverLog += d; });
+  const shellUrl = await until('the --shell server', () => {
+    const match = serverLog.match(/^hotcc: open (http\S+)/m);
+    return match ? match[1] : null;
+  }, 120000);
+  const page3 = await openPage(shellUrl, 'the --shell page');
+  await waitForValue(page3, 6, 'the program running in the user\'s shell page');
+  check((await page3.textContent('#title')) === 'My game', 'the shell page\'s own content is missing');
+  const colour = await page3.evaluate(() => getComputedStyle(document.getElementById('title')).color);
+  check(colour === 'rgb(10, 200, 30)', `style.css beside the shell was not applied (colour ${colour})`);
+  fs.writeFileSync(shellPath, shell('My game, edited'));
+  await until('the page to reload onto the saved shell',
+              async () => (await page3.textContent('#title')) === 'My game, edited');
+  await waitForValue(page3, 6, 'the program running again after the shell reload');
+  check(/hotcc: the shell page changed — 1 page reload/.test(serverLog),
+        'the terminal did not say the shell page changed\n' + serverLog);
+
   const errors = [...page1.consoleLines, ...page2.consoleLines]
     .filter((l) => l.startsWith('pageerror') && !/divide by zero/.test(l));  // step 6's trap
   check(errors.length === 0, 'the pages threw:\n' + errors.join('\n'));
-  console.log('PASS: hotcc serve in chromium: patches, overlay, late page, two pages, a trap reported, full reload, server restart');
+  console.log('PASS: hotcc serve in chromium: patches, overlay, late page, two pages, a trap reported, full reload, server restart, a --shell page');
 } catch (e) {
   failed = true;
   console.error('FAIL: ' + (e instanceof TestFailure ? e.message : e.stack));

@@ -131,7 +131,7 @@ int ServeCommand::execute() {
     auto changed = watcher.wait(std::chrono::milliseconds(100), std::chrono::milliseconds(3));
     if (changed.empty())
       continue;
-    output.save((*server)->rebuild(std::chrono::steady_clock::now()));
+    output.save((*server)->rebuild(std::chrono::steady_clock::now(), changed));
     watcher.watch((*server)->watchedFiles());
   }
   server->reset();

@@ -86,6 +86,7 @@ void ServeOutput::save(const serve::SaveOutcome &outcome) {
     if constexpr (std::is_same_v<T, serve::PatchPushed>) patch(o);
     else if constexpr (std::is_same_v<T, serve::BuildFailed>) failed(o);
     else if constexpr (std::is_same_v<T, serve::FullReload>) reload(o);
+    else if constexpr (std::is_same_v<T, serve::ShellReloaded>) shellReloaded(o);
     else unchanged(o);
   }, outcome);
 }
@@ -158,6 +159,18 @@ void ServeOutput::reload(const serve::FullReload &reload) {
   std::snprintf(seconds, sizeof seconds, "%.1f s", reload.module.totalMs / 1000);
   line("hotcc: " + why + " — rebuilt the main module in " + seconds + "; " +
        pagesText(reload.pagesReloaded) + " reload (their state is lost)");
+}
+
+void ServeOutput::shellReloaded(const serve::ShellReloaded &reloaded) {
+  if (outcomes_.json()) {
+    auto e = event("shell-reload");
+    e["pages"] = reloaded.pagesReloaded;
+    outcomes_.event(e.dump());
+    return;
+  }
+  if (!quiet_)
+    line("hotcc: the shell page changed — " + pagesText(reloaded.pagesReloaded) +
+         " reload (their state is lost)");
 }
 
 void ServeOutput::unchanged(const serve::NothingChanged &unchanged) {

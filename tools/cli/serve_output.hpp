@@ -25,6 +25,7 @@ private:
   void failed(const serve::BuildFailed &failed);
   void reload(const serve::FullReload &reload);
   void unchanged(const serve::NothingChanged &unchanged);
+  void shellReloaded(const serve::ShellReloaded &reloaded);
   void line(const std::string &text);
   void refused(const serve::RefusedRequest &refused);
   void programFailed(const serve::PageProgramFailed &failed);

@@ -236,6 +236,31 @@ struct DevServer::Impl {
            std::holds_alternative<failure::SignatureChange>(failure);
   }
 
+  // The shell page was saved: the page document is made again, and the open pages reload.
+  SaveOutcome reloadShell() {
+    std::lock_guard lock(stateMutex);
+    auto shell = shellText();
+    if (!shell)
+      return BuildFailed{shell.failure(), static_cast<unsigned>(chain.size()), livePages.size()};
+    server->publish("/", pageDocument(*shell, buildId), "text/html; charset=utf-8");
+    std::string message = reloadMessage("the shell page " + options.shellPage + " changed");
+    for (PageId page : livePages)
+      server->sendText(page, message);
+    ShellReloaded reloaded{livePages.size()};
+    livePages.clear();  // they come back with a hello, and get the patch chain again
+    return reloaded;
+  }
+
+  SaveOutcome rebuild(std::chrono::steady_clock::time_point savedAt,
+                      const std::set<std::string> &changed) {
+    if (!options.shellPage.empty() && changed.count(options.shellPage)) {
+      auto reloaded = reloadShell();
+      if (changed.size() == 1 || !std::holds_alternative<ShellReloaded>(reloaded))
+        return reloaded;
+    }
+    return rebuild(savedAt);
+  }
+
   SaveOutcome rebuild(std::chrono::steady_clock::time_point savedAt) {
     auto patch = build->buildPatch();
     if (!patch) {
@@ -311,10 +336,16 @@ std::size_t DevServer::pages() const {
   return impl_->livePages.size();
 }
 
-std::vector<std::string> DevServer::watchedFiles() const { return impl_->build->dependencies(); }
+std::vector<std::string> DevServer::watchedFiles() const {
+  auto files = impl_->build->dependencies();
+  if (!impl_->options.shellPage.empty())
+    files.push_back(impl_->options.shellPage);
+  return files;
+}
 
-SaveOutcome DevServer::rebuild(std::chrono::steady_clock::time_point savedAt) {
-  return impl_->rebuild(savedAt);
+SaveOutcome DevServer::rebuild(std::chrono::steady_clock::time_point savedAt,
+                               const std::set<std::string> &changed) {
+  return impl_->rebuild(savedAt, changed);
 }
 
 } // namespace hotcc::serve

@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -77,7 +78,13 @@ struct FullReload {
   MainModule module;
   std::size_t pagesReloaded = 0;
 };
-using SaveOutcome = std::variant<PatchPushed, NothingChanged, BuildFailed, FullReload>;
+// The --shell page itself was saved: served anew, and the open pages reload onto it (the
+// program's state in them is lost, as with any page reload).
+struct ShellReloaded {
+  std::size_t pagesReloaded = 0;
+};
+using SaveOutcome =
+    std::variant<PatchPushed, NothingChanged, BuildFailed, FullReload, ShellReloaded>;
 
 // ---- what pages do on their own ----
 
@@ -112,11 +119,14 @@ public:
   std::string pageUrl() const;
   ServedAddress address() const;
   std::size_t pages() const;
-  // The files to watch: the sources and the user headers the last build read.
+  // The files to watch: the sources and the user headers the last build read, and the --shell
+  // page.
   std::vector<std::string> watchedFiles() const;
 
-  // A save: build a patch and push it (or fall back), waiting for the pages' answers.
-  SaveOutcome rebuild(std::chrono::steady_clock::time_point savedAt);
+  // A save of `changed` (absolute paths): build a patch and push it (or fall back), waiting for
+  // the pages' answers; a saved shell page reloads the pages instead.
+  SaveOutcome rebuild(std::chrono::steady_clock::time_point savedAt,
+                      const std::set<std::string> &changed);
 
   struct Impl;
 

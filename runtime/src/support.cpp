@@ -1,6 +1,8 @@
 #include "hotcc/support.hpp"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace hotcc {
 
@@ -18,6 +20,17 @@ std::string absolutePath(const std::string &path) {
   if (normal.size() > 1 && normal.back() == '/')
     normal.pop_back();
   return normal;
+}
+
+std::optional<std::string> readWholeFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad())
+    return std::nullopt;
+  return std::move(out).str();
 }
 
 } // namespace hotcc

@@ -9,7 +9,7 @@
 
 namespace hotcc::cli {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // "schema" and "event" first, as in render's events
 
 namespace {
 

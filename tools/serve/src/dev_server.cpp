@@ -17,14 +17,6 @@ namespace hotcc::serve {
 
 namespace {
 
-std::optional<std::string> readWhole(const std::string &file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return std::move(out).str();
-}
 
 // A page's answer to one patch, once the page has given it.
 struct Answers {
@@ -63,7 +55,7 @@ struct DevServer::Impl {
     std::string path = options.shellPage.empty()
                            ? std::string(HOTCC_WASM_RUNTIME_DIR) + "/hotcc_shell.html"
                            : options.shellPage;
-    auto text = readWhole(path);
+    auto text = readWholeFile(path);
     if (!text)
       return failure::FileUnreadable{path, "cannot read the shell page"};
     return *text;
@@ -87,7 +79,7 @@ struct DevServer::Impl {
 
   Status publishClient() {
     std::string path = std::string(HOTCC_WASM_RUNTIME_DIR) + "/hotcc_client.js";
-    auto client = readWhole(path);
+    auto client = readWholeFile(path);
     if (!client)
       return Status::fail(failure::FileUnreadable{path, "cannot read hotcc's page client"});
     server->publish("/hotcc/client.js", *client, "text/javascript");

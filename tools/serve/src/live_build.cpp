@@ -21,14 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::optional<std::string> readWhole(const fs::path &file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return std::move(out).str();
-}
 
 // Debian's emscripten runs on python; EMSDK_PYTHON picks Debian's own interpreter, so a shim on
 // PATH (pyenv) does not add its start-up to every em++ run.
@@ -101,8 +93,8 @@ struct LiveBuild::Impl {
                                                      (run.output.empty() ? "" : ":\n" + run.output)};
     }
     module.linkMs = msSince(linkStarted);
-    auto javascript = readWhole(dir / "app.js");
-    auto wasmBytes = readWhole(dir / "app.wasm");
+    auto javascript = readWholeFile((dir / "app.js").string());
+    auto wasmBytes = readWholeFile((dir / "app.wasm").string());
     if (!javascript || !wasmBytes)
       return failure::LinkError{options.files, "em++ wrote no app.js/app.wasm in " + dir.string()};
     module.javascript = std::move(*javascript);
@@ -127,7 +119,7 @@ struct LiveBuild::Impl {
     patch.totalMs = built->totalMs;
     if (patch.functions.empty())
       return patch;
-    auto bytes = readWhole(output);
+    auto bytes = readWholeFile(output.string());
     if (!bytes)
       return failure::SetupError{output.string(), "the patch just written cannot be read"};
     patch.bytes = std::move(*bytes);

@@ -1,6 +1,8 @@
 #include "hotcc/serve/page_server.hpp"
 
 #include <civetweb.h>
+#include "hotcc/support.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -46,14 +48,6 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-std::optional<std::string> readWhole(const std::filesystem::path &file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return std::move(out).str();
-}
 
 } // namespace
 
@@ -145,7 +139,7 @@ struct PageServer::Impl {
       }
     }
     if (auto file = staticFile(path)) {
-      if (auto bytes = readWhole(*file)) {
+      if (auto bytes = readWholeFile(file->string())) {
         sendBody(connection, *bytes, mimeTypeOf(*file), false);
         return 200;
       }

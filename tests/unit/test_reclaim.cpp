@@ -5,7 +5,9 @@
 #include "hotcc/thread_registry.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <mutex>
 #include <thread>
 
@@ -81,6 +83,85 @@ TEST_CASE("reclaim: a version a sleeping thread is inside is freed only after it
   REQUIRE(f.engine->rollback("work"));
   CHECK(work(0) == 2);
   CHECK_FALSE(f.engine->rollback("work"));
+}
+
+// Threads hotcc did not start or register (a library's worker calling back into hot code) are
+// stopped and scanned as well: a pass that skipped them would free the code under them.
+TEST_CASE("reclaim: an unregistered thread inside a version holds it too", "[reclaim]") {
+  {
+    std::lock_guard lock(gateMutex);
+    entered = released = false;
+  }
+  EngineFixture f(workVersion(1));
+  auto *work = f.fn<int(int)>("work");
+
+  int result = 0;
+  bool registered = true;
+  std::thread sleeper([&] {
+    registered = hotcc::thisThreadRegistered();
+    result = work(0);  // enters version 1 and blocks there, registered nowhere
+  });
+  {
+    std::unique_lock lock(gateMutex);
+    gateChanged.wait(lock, [] { return entered; });
+  }
+  CHECK_FALSE(registered);
+  f.editOk(workVersion(2));
+  f.editOk(workVersion(3));
+
+  auto stats = f.engine->reclaimRetiredCode();
+  CHECK(stats.passes == 1);
+  CHECK(stats.reclaimed == 0);
+  CHECK(stats.heldByThreads == 1);
+  CHECK_FALSE(f.engine->registry().find("work")->history.at(0).reclaimed);
+
+  {
+    std::lock_guard lock(gateMutex);
+    released = true;
+  }
+  gateChanged.notify_all();
+  sleeper.join();
+  CHECK(result == 41);  // returned into version 1's code, which was still there
+
+  stats = f.engine->reclaimRetiredCode();
+  CHECK(stats.reclaimed == 1);
+  CHECK(f.engine->registry().find("work")->history.at(0).reclaimed);
+}
+
+// A thread that blocks the stop signal cannot be stopped, so it cannot be scanned: nothing is
+// freed, and the pass says so at once instead of waiting for an answer that never comes.
+TEST_CASE("reclaim: a thread that blocks the stop signal makes a pass free nothing",
+          "[reclaim]") {
+  EngineFixture f(workVersion(2));
+  f.editOk(workVersion(3));
+  f.editOk(workVersion(4));
+
+  std::atomic<bool> blocking{false}, stop{false};
+  std::thread blocker([&] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, hotcc::threadStopSignal());
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    blocking = true;
+    while (!stop)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  while (!blocking)
+    std::this_thread::yield();
+
+  auto started = std::chrono::steady_clock::now();
+  auto stats = f.engine->reclaimRetiredCode();
+  auto took = std::chrono::steady_clock::now() - started;
+  CHECK(stats.passesSkipped == 1);
+  CHECK(stats.passes == 0);
+  CHECK(stats.reclaimed == 0);
+  CHECK(took < std::chrono::seconds(1));  // the signal mask says it: no 2 s deadline
+
+  stop = true;
+  blocker.join();
+  stats = f.engine->reclaimRetiredCode();
+  CHECK(stats.passes == 1);
+  CHECK(stats.reclaimed == 1);
 }
 
 static std::string stressVersion(int reload) {

@@ -179,9 +179,16 @@ llvm::Error OrcHost::definePlatformSymbols(ExitHandlers &exitHandlers) {
   // bounds (threads started elsewhere are stopped and scanned too, to their stack's mapping).
   symbols[es.intern("pthread_create")] = llvm::orc::ExecutorSymbolDef::fromPtr(
       &hotcc_pthread_create, llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  // Fibers: frames on a suspended stack are not scanned, so a program that switches stacks stops
+  // reclamation (hotcc::programSwitchedStacks).
+  symbols[es.intern("swapcontext")] = llvm::orc::ExecutorSymbolDef::fromPtr(
+      &hotcc_swapcontext, llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  symbols[es.intern("setcontext")] = llvm::orc::ExecutorSymbolDef::fromPtr(
+      &hotcc_setcontext, llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
   if (auto err = dylib_->define(llvm::orc::absoluteSymbols(std::move(symbols))))
     return err;
-  defined_.insert({"__dso_handle", "__cxa_atexit", "atexit", "dlopen", "dlsym", "pthread_create"});
+  defined_.insert({"__dso_handle", "__cxa_atexit", "atexit", "dlopen", "dlsym", "pthread_create",
+                   "swapcontext", "setcontext"});
 
   auto context = std::make_unique<llvm::LLVMContext>();
   llvm::SMDiagnostic diag;

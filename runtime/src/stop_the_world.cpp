@@ -295,7 +295,7 @@ ScanResult stopAndScan(const std::function<void(std::uintptr_t)> &visit) {
   installStopHandler();
   std::lock_guard lock(stopMutex);
   std::uintptr_t ownTop = 0;
-  if (!ownStackTop(ownTop))
+  if (programSwitchedStacks() || !ownStackTop(ownTop))
     return ScanResult::StackNotFound;
   const std::uint32_t epoch = stopEpoch.load() + 1;  // compared by difference: wraps safely
   StopSession session(epoch);

@@ -209,3 +209,38 @@ TEST_CASE("reclaim: reloads while threads call at full speed return old or new r
   CHECK(stats.retained <= 4);  // the current version and the rollback target, at most a few held
   CHECK(fa(1) == 3 + 2);
 }
+
+// Last in this file: the flag it sets is the process's for good, and stops every later pass.
+// A fiber's suspended frames are on no thread's current stack: once hot code switches stacks
+// (swapcontext, bound to hotcc_swapcontext), no pass frees anything.
+TEST_CASE("reclaim: a program that switches stacks makes every pass free nothing", "[reclaim]") {
+  auto fiberProgram = [](int k) {
+    return "#include <ucontext.h>\n"
+           "static ucontext_t mainContext, fiberContext;\n"
+           "static char fiberStack[65536];\n"
+           "static int fiberRan = 0;\n"
+           "static void fiberBody() { fiberRan = 1; }\n"
+           "int runFiber() {\n"
+           "  getcontext(&fiberContext);\n"
+           "  fiberContext.uc_stack.ss_sp = fiberStack;\n"
+           "  fiberContext.uc_stack.ss_size = sizeof fiberStack;\n"
+           "  fiberContext.uc_link = &mainContext;\n"
+           "  makecontext(&fiberContext, fiberBody, 0);\n"
+           "  swapcontext(&mainContext, &fiberContext);\n"
+           "  return fiberRan;\n"
+           "}\n" +
+           workVersion(k);
+  };
+  // The first load keeps its module (fiberBody's address is taken); 3 is retired under 4 and 5.
+  EngineFixture f(fiberProgram(2));
+  f.editOk(fiberProgram(3));
+  f.editOk(fiberProgram(4));
+  f.editOk(fiberProgram(5));
+  REQUIRE_FALSE(hotcc::programSwitchedStacks());
+  CHECK(f.fn<int()>("runFiber")() == 1);
+  CHECK(hotcc::programSwitchedStacks());
+
+  auto stats = f.engine->reclaimRetiredCode();
+  CHECK(stats.passesSkipped == 1);
+  CHECK(stats.reclaimed == 0);
+}

@@ -47,6 +47,11 @@ enum class ScanResult {
 // threads are stopped (one may hold the malloc lock): it must not allocate, lock or log.
 ScanResult stopAndScan(const std::function<void(std::uintptr_t)> &visit);
 
+// Whether the program switched stacks (hot code called swapcontext or setcontext, bound to the
+// wrappers below): a suspended fiber's frames are on no thread's current stack, so from then on
+// stopAndScan frees nothing (StackNotFound).
+bool programSwitchedStacks();
+
 // The calling thread's registered stack, [low, top), or false when it did not register.
 // Async-signal-safe.
 bool registeredStack(std::uintptr_t &low, std::uintptr_t &top);
@@ -57,3 +62,8 @@ bool registeredStack(std::uintptr_t &low, std::uintptr_t &top);
 // routine runs and unregisters after it returns.
 extern "C" int hotcc_pthread_create(void *thread, const void *attr, void *(*start)(void *),
                                     void *arg);
+
+// Hot code's swapcontext and setcontext are bound to these: they note that the program switches
+// stacks (see programSwitchedStacks), then switch.
+extern "C" int hotcc_swapcontext(void *from, const void *to);
+extern "C" int hotcc_setcontext(const void *to);

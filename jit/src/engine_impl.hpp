@@ -49,9 +49,15 @@ struct Engine::Impl {
     std::map<std::string, FileStamp> stamps;     // of the dependencies at the last good compile
     std::map<std::string, FileStamp> attempted;  // at the last compile, good or not
     bool loaded = false;
+    // A rollback moved one of its functions off the body its last accepted compile gave it: the
+    // next compile parses every body (the skipped ones would be the rolled-back text).
+    bool compileInFull = false;
   };
   std::map<std::string, Unit> units;
   jit::LiveState live;
+  // Per hot function, the facts of the body its live one replaced: what a rollback returns to
+  // (rollback_sync.cpp puts them back in `live`).
+  std::map<std::string, frontend::FunctionInfo> replacedInfo;
   jit::LayoutPolicy layoutPolicy;
   std::vector<llvm::orc::ResourceTrackerSP> trackers;  // mapped modules; code ones may be reclaimed
   // Reclamation (reclamation.cpp): each reload's code module, until it is freed.
@@ -112,6 +118,10 @@ struct Engine::Impl {
   // files may refer to each other. Each phase below fails units (or the batch) as values.
   std::vector<ReloadReport> loadBatch(const std::vector<Unit *> &batch,
                                       const SessionReload &request = {});
+  // Before planning (rollback_sync.cpp): `live` describes what runs, after rollbacks too.
+  void followRollbacks();
+  void recordLive(const std::string &name, const frontend::FunctionInfo &fn,
+                  const std::string &unitPath);
   std::vector<Pending> beginBatch(const std::vector<Unit *> &batch, const SessionReload &request);
   void compileBatch(std::vector<Pending> &pending);
   void planBatch(std::vector<Pending> &pending);

@@ -80,8 +80,8 @@ void Engine::Impl::prepareCompile(Pending &p) {
 // the live state is only read.
 void Engine::Impl::compileSource(Pending &p) {
   Unit &unit = *p.unit;
-  auto compiled =
-      p.compiler->compile(unit.path, unit.tag, p.request.bodies == BodyReuse::SkipUnchanged);
+  auto compiled = p.compiler->compile(
+      unit.path, unit.tag, p.request.bodies == BodyReuse::SkipUnchanged && !unit.compileInFull);
   if (compiled && compiled->timing.skippedBodies > 0 && becameThrowing(*compiled, live)) {
     // Clang let callers in this file call a function it proved cannot throw without an unwind
     // path. Now it can throw: those callers, skipped or not, must be compiled again.
@@ -316,6 +316,7 @@ static Failure linkErrorOf(std::string text) {
 
 std::vector<ReloadReport> Engine::Impl::loadBatch(const std::vector<Unit *> &batch,
                                                   const SessionReload &request) {
+  followRollbacks();
   auto pending = beginBatch(batch, request);
   compileBatch(pending);
   planBatch(pending);
@@ -533,10 +534,11 @@ void Engine::Impl::activateUnit(Pending &p, const LinkedBatch &linked, std::uint
   for (auto &[name, fn] : p.cu.functions) {
     if (fn.kind == frontend::FunctionKind::Hot &&
         !jit::keepsFirstDefinition(live, name, fn, p.unit->path))
-      live.hot[name] = {fn, p.unit->path};
+      recordLive(name, fn, p.unit->path);
     else if (fn.kind == frontend::FunctionKind::Library)
       live.library.insert(name);
   }
+  p.unit->compileInFull = false;
   // A changed initializer of a live global is noted once; the live value stays.
   for (auto &[name, global] : p.cu.globals)
     if (auto it = live.data.find(name); it != live.data.end())

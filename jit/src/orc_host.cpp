@@ -3,6 +3,7 @@
 
 #include "hotcc/frontend/ir_surgery.hpp"
 #include "export_table.hpp"
+#include "hotcc/thread_registry.hpp"
 
 #include <llvm/AsmParser/Parser.h>
 #include <llvm/ExecutionEngine/Orc/AbsoluteSymbols.h>
@@ -174,9 +175,20 @@ llvm::Error OrcHost::definePlatformSymbols(ExitHandlers &exitHandlers) {
       llvm::orc::ExecutorSymbolDef::fromPtr(&::dlopen, llvm::JITSymbolFlags::Exported);
   symbols[es.intern("__hotcc_libc_dlsym")] =
       llvm::orc::ExecutorSymbolDef::fromPtr(&::dlsym, llvm::JITSymbolFlags::Exported);
+  // Threads hot code starts register themselves, so reclamation scans them to their exact stack
+  // bounds (threads started elsewhere are stopped and scanned too, to their stack's mapping).
+  symbols[es.intern("pthread_create")] = llvm::orc::ExecutorSymbolDef::fromPtr(
+      &hotcc_pthread_create, llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  // Fibers: frames on a suspended stack are not scanned, so a program that switches stacks stops
+  // reclamation (hotcc::programSwitchedStacks).
+  symbols[es.intern("swapcontext")] = llvm::orc::ExecutorSymbolDef::fromPtr(
+      &hotcc_swapcontext, llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  symbols[es.intern("setcontext")] = llvm::orc::ExecutorSymbolDef::fromPtr(
+      &hotcc_setcontext, llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
   if (auto err = dylib_->define(llvm::orc::absoluteSymbols(std::move(symbols))))
     return err;
-  defined_.insert({"__dso_handle", "__cxa_atexit", "atexit", "dlopen", "dlsym"});
+  defined_.insert({"__dso_handle", "__cxa_atexit", "atexit", "dlopen", "dlsym", "pthread_create",
+                   "swapcontext", "setcontext"});
 
   auto context = std::make_unique<llvm::LLVMContext>();
   llvm::SMDiagnostic diag;

@@ -1,6 +1,7 @@
 // Reclamation of retired code: a reload's code module is freed (its ResourceTracker removed) once
-// none of its bodies is current or a rollback target, and no registered thread is executing in it
-// or has a frame that returns into it. See README, "How it works: reclamation".
+// none of its bodies is current or a rollback target, and no thread of the process (every one is
+// stopped and scanned) is executing in it or has a frame that returns into it. See README,
+// "How it works: reclamation".
 #include "engine_impl.hpp"
 
 #include "hotcc/thread_registry.hpp"
@@ -102,7 +103,7 @@ VersionStats Engine::Impl::reclaimPass() {
   }
   retired.sort();
 
-  // Step 2: stop every registered thread and look for retired code on its stack and registers.
+  // Step 2: stop every thread and look for retired code on its stack and registers.
   std::vector<char> held(codeVersions.size(), 0);
   auto scan = stopAndScan([&](std::uintptr_t word) {
     if (auto owner = retired.ownerOf(word); owner >= 0)

@@ -170,6 +170,15 @@ void Registry::markRemoved(const std::string &linkName, bool removed) {
     it->second.removedFromSource = removed;
 }
 
+std::map<std::string, std::uint64_t> Registry::currentHashes() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, std::uint64_t> hashes;
+  for (auto &[link, sym] : symbols_)
+    if (!sym.history.empty())
+      hashes.emplace_hint(hashes.end(), link, sym.history[sym.current].hash);
+  return hashes;
+}
+
 const HotSymbolInfo *Registry::findLocked(const std::string &name) const {
   if (auto it = symbols_.find(name); it != symbols_.end())
     return &it->second;

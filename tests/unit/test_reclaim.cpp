@@ -5,7 +5,9 @@
 #include "hotcc/thread_registry.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <mutex>
 #include <thread>
 
@@ -83,6 +85,85 @@ TEST_CASE("reclaim: a version a sleeping thread is inside is freed only after it
   CHECK_FALSE(f.engine->rollback("work"));
 }
 
+// Threads hotcc did not start or register (a library's worker calling back into hot code) are
+// stopped and scanned as well: a pass that skipped them would free the code under them.
+TEST_CASE("reclaim: an unregistered thread inside a version holds it too", "[reclaim]") {
+  {
+    std::lock_guard lock(gateMutex);
+    entered = released = false;
+  }
+  EngineFixture f(workVersion(1));
+  auto *work = f.fn<int(int)>("work");
+
+  int result = 0;
+  bool registered = true;
+  std::thread sleeper([&] {
+    registered = hotcc::thisThreadRegistered();
+    result = work(0);  // enters version 1 and blocks there, registered nowhere
+  });
+  {
+    std::unique_lock lock(gateMutex);
+    gateChanged.wait(lock, [] { return entered; });
+  }
+  CHECK_FALSE(registered);
+  f.editOk(workVersion(2));
+  f.editOk(workVersion(3));
+
+  auto stats = f.engine->reclaimRetiredCode();
+  CHECK(stats.passes == 1);
+  CHECK(stats.reclaimed == 0);
+  CHECK(stats.heldByThreads == 1);
+  CHECK_FALSE(f.engine->registry().find("work")->history.at(0).reclaimed);
+
+  {
+    std::lock_guard lock(gateMutex);
+    released = true;
+  }
+  gateChanged.notify_all();
+  sleeper.join();
+  CHECK(result == 41);  // returned into version 1's code, which was still there
+
+  stats = f.engine->reclaimRetiredCode();
+  CHECK(stats.reclaimed == 1);
+  CHECK(f.engine->registry().find("work")->history.at(0).reclaimed);
+}
+
+// A thread that blocks the stop signal cannot be stopped, so it cannot be scanned: nothing is
+// freed, and the pass says so at once instead of waiting for an answer that never comes.
+TEST_CASE("reclaim: a thread that blocks the stop signal makes a pass free nothing",
+          "[reclaim]") {
+  EngineFixture f(workVersion(2));
+  f.editOk(workVersion(3));
+  f.editOk(workVersion(4));
+
+  std::atomic<bool> blocking{false}, stop{false};
+  std::thread blocker([&] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, hotcc::threadStopSignal());
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    blocking = true;
+    while (!stop)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  while (!blocking)
+    std::this_thread::yield();
+
+  auto started = std::chrono::steady_clock::now();
+  auto stats = f.engine->reclaimRetiredCode();
+  auto took = std::chrono::steady_clock::now() - started;
+  CHECK(stats.passesSkipped == 1);
+  CHECK(stats.passes == 0);
+  CHECK(stats.reclaimed == 0);
+  CHECK(took < std::chrono::seconds(1));  // the signal mask says it: no 2 s deadline
+
+  stop = true;
+  blocker.join();
+  stats = f.engine->reclaimRetiredCode();
+  CHECK(stats.passes == 1);
+  CHECK(stats.reclaimed == 1);
+}
+
 static std::string stressVersion(int reload) {
   // Alternating bodies; the salt gives each reload a body of its own (a new version to retire).
   int add = reload % 2 ? 1 : 2;
@@ -127,4 +208,39 @@ TEST_CASE("reclaim: reloads while threads call at full speed return old or new r
   CHECK(stats.reclaimed > 0);
   CHECK(stats.retained <= 4);  // the current version and the rollback target, at most a few held
   CHECK(fa(1) == 3 + 2);
+}
+
+// Last in this file: the flag it sets is the process's for good, and stops every later pass.
+// A fiber's suspended frames are on no thread's current stack: once hot code switches stacks
+// (swapcontext, bound to hotcc_swapcontext), no pass frees anything.
+TEST_CASE("reclaim: a program that switches stacks makes every pass free nothing", "[reclaim]") {
+  auto fiberProgram = [](int k) {
+    return "#include <ucontext.h>\n"
+           "static ucontext_t mainContext, fiberContext;\n"
+           "static char fiberStack[65536];\n"
+           "static int fiberRan = 0;\n"
+           "static void fiberBody() { fiberRan = 1; }\n"
+           "int runFiber() {\n"
+           "  getcontext(&fiberContext);\n"
+           "  fiberContext.uc_stack.ss_sp = fiberStack;\n"
+           "  fiberContext.uc_stack.ss_size = sizeof fiberStack;\n"
+           "  fiberContext.uc_link = &mainContext;\n"
+           "  makecontext(&fiberContext, fiberBody, 0);\n"
+           "  swapcontext(&mainContext, &fiberContext);\n"
+           "  return fiberRan;\n"
+           "}\n" +
+           workVersion(k);
+  };
+  // The first load keeps its module (fiberBody's address is taken); 3 is retired under 4 and 5.
+  EngineFixture f(fiberProgram(2));
+  f.editOk(fiberProgram(3));
+  f.editOk(fiberProgram(4));
+  f.editOk(fiberProgram(5));
+  REQUIRE_FALSE(hotcc::programSwitchedStacks());
+  CHECK(f.fn<int()>("runFiber")() == 1);
+  CHECK(hotcc::programSwitchedStacks());
+
+  auto stats = f.engine->reclaimRetiredCode();
+  CHECK(stats.passesSkipped == 1);
+  CHECK(stats.reclaimed == 0);
 }

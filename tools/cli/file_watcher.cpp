@@ -1,5 +1,6 @@
 #include "file_watcher.hpp"
 
+#include <cerrno>
 #include <filesystem>
 
 #include <poll.h>
@@ -69,7 +70,14 @@ std::set<std::string> FileWatcher::wait(std::chrono::milliseconds timeout,
   // closed or renamed-in file is a finished save: only a moment more for the events of the same
   // save; a file still being written is waited for until it is quiet.
   const auto afterSave = std::chrono::milliseconds(3);
-  while (poll(&pfd, 1, static_cast<int>((saved ? afterSave : quiet).count())) > 0)
+  // A signal (reclamation's stop of every thread) must not cut the quiet period short.
+  auto quietFor = [&](std::chrono::milliseconds ms) {
+    int ready;
+    while ((ready = poll(&pfd, 1, static_cast<int>(ms.count()))) < 0 && errno == EINTR) {
+    }
+    return ready <= 0;
+  };
+  while (!quietFor(saved ? afterSave : quiet))
     saved = drain(changed) || saved;
   return changed;
 }

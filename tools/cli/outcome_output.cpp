@@ -98,6 +98,15 @@ void OutcomeOutput::notice(const Notice &n) {
     std::fputs(render::notice(n, style_).c_str(), stderr);
 }
 
+void OutcomeOutput::versions(const VersionStats &stats) {
+  if (!settings_.verbose)
+    return;
+  if (settings_.json)
+    JsonEvents::write(render::jsonVersionStats(stats));
+  else if (!settings_.quiet)
+    std::fputs(render::versionStats(stats).c_str(), stderr);
+}
+
 void OutcomeOutput::event(const std::string &jsonLine) {
   if (settings_.json)
     JsonEvents::write(jsonLine);

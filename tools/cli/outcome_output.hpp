@@ -43,6 +43,8 @@ public:
   }
   void warnings(const std::vector<Diagnostic> &list);
   void notice(const Notice &notice);
+  // -v only: what reclamation freed and kept so far (a "versions" event with --json).
+  void versions(const VersionStats &stats);
   // A JSON event the command makes itself (a test case, a patch); ignored for people.
   void event(const std::string &jsonLine);
 

@@ -4,6 +4,7 @@
 #include "program_launcher.hpp"
 #include "hotcc/render_json.hpp"
 #include "hotcc/support.hpp"
+#include "hotcc/thread_registry.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -45,6 +46,8 @@ struct ProgramThread {
   std::optional<Failure> failure;
 
   static void *entry(void *self) {
+    // Scanned to its exact stack bounds by reclamation (every thread is stopped and scanned).
+    ThreadRegistration registration;
     auto *p = static_cast<ProgramThread *>(self);
     auto result = p->engine->runMain(static_cast<int>(p->argv.size()) - 1, p->argv.data());
     if (result) {
@@ -66,6 +69,9 @@ void RunCommand::addTo(CLI::App &app) {
   cmd->add_flag("--accept-layout-changes", acceptLayoutChanges,
                 "let a struct's layout change while live code uses it (objects made before keep "
                 "the old layout)");
+  cmd->add_flag("--no-reclaim", noReclaim,
+                "keep the code of every old version mapped (default: freed once no thread is in "
+                "it)");
   cmd->add_option("--argv0", argv0,
                   "argv[0] for the program (default: a launcher named like the program that "
                   "runs it again under hotcc)");
@@ -192,6 +198,9 @@ std::unique_ptr<Engine> RunCommand::loadProgram(OutcomeOutput &output) {
   auto options = flags.engineOptions();
   options.acceptLayoutChanges = acceptLayoutChanges;
   options.preparesReloads = watch;  // without --watch the program runs once
+  // Retired versions are freed once no thread of the process is in them: every thread is stopped
+  // and scanned, whoever started it (see hotcc/thread_registry.hpp for why that is safe).
+  options.reclaimRetiredCode = !noReclaim;
   auto created = Engine::create(options);
   if (!created) {
     output.failure(created.failure());
@@ -289,10 +298,12 @@ bool RunCommand::runWatching(Engine &engine, ProgramThread &program, OutcomeOutp
       spdlog::debug("changed: {}", path);
     for (auto &report : engine.reloadChanged())
       output.reload(report);
+    output.versions(engine.registry().versionStats());
     watcher.watch(engine.watchedFiles());
   }
   pthread_join(thread, nullptr);
   reportCrashes(engine, output);
+  output.versions(engine.registry().versionStats());
   return true;
 }
 

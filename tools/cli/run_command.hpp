@@ -14,6 +14,7 @@ struct RunCommand {
   bool watch = false;
   std::string argv0;
   bool acceptLayoutChanges = false;
+  bool noReclaim = false;  // keep every retired version mapped (see README, "Reclamation")
 
   void addTo(CLI::App &app);
   int execute();

@@ -40,9 +40,11 @@ struct EngineOptions {
   // quick (its preamble) is built on a background thread. false: the program runs once; the
   // first load is all the compiling there is.
   bool preparesReloads = true;
-  // Frees a reload's code once none of its bodies is current and no registered thread is in it
-  // (README, "Reclamation"). Opt-in: it is safe only when every thread that may run hot code is
-  // registered (hotcc/thread_registry.hpp); a thread hotcc does not know is never looked at.
+  // Frees a reload's code once none of its bodies is current and no thread is in it or returns
+  // into it: every thread of the process is stopped and scanned (hotcc/thread_registry.hpp,
+  // README "Reclamation"). Opt-in for hosts: the scan sends every thread a real-time signal
+  // (SIGRTMAX-3), which a host may use itself, and cannot see stacks a program switches away
+  // from (fibers). `hotcc run` turns it on.
   bool reclaimRetiredCode = false;
   unsigned reclaimEveryReloads = 16;  // a background pass after this many reloads
 };
@@ -127,7 +129,7 @@ public:
   Registry &registry();
   // One reclamation pass now, on this thread (the background one runs after reloads). Scans this
   // thread's stack too. Returns the registry's version stats after it. Works without
-  // reclaimRetiredCode: the caller vouches that its threads are registered.
+  // reclaimRetiredCode.
   VersionStats reclaimRetiredCode();
   std::uint64_t version() const;
   // Every user file the engine's code was compiled from, headers included.

@@ -86,6 +86,9 @@ public:
 
   void markRemoved(const std::string &linkName, bool removed);
 
+  // The content hash of each function's current version, by link name (functions with a body).
+  std::map<std::string, std::uint64_t> currentHashes() const;
+
   // Retires the version of each (link name, body address) if none of them is current or the
   // target of a rollback (the version its function's current one replaced); all or none.
   bool retireIfUnused(const std::vector<std::pair<std::string, std::uintptr_t>> &bodies);

@@ -3,6 +3,7 @@
 // (the CLI, the REPL's output, the test runner's output, the C API) renders through here.
 #pragma once
 #include "hotcc/outcome.hpp"
+#include "hotcc/registry.hpp"
 #include "hotcc/reload_report.hpp"
 
 #include <string>
@@ -37,6 +38,10 @@ std::string reload(const ReloadReport &report, const Style &style, bool verbose,
 // load or reload in their own words: the C API, the benchmarks).
 std::string failures(const ReloadReport &report, const Style &style = {});
 
+// "hotcc: code versions: 12 reclaimed, 3 retained (1 kept for their data, 0 held by a thread);
+// 8 passes, 0 skipped": what reclamation freed and kept so far.
+std::string versionStats(const VersionStats &stats);
+
 // For tests that prove nothing decides by wording: every line the people-renderer produces
 // (without its "\n") passes through `rewrite` first (null: as written). The JSON renderer is
 // unaffected. Not for production use.
@@ -56,5 +61,7 @@ std::string jsonNotice(const Notice &n);          // event "notice", "kind": kin
 // each failure ("failure"), each notice ("notice"), then one "reload" event (ok, version, files,
 // compiled [{name, at}], unchanged, removed, timesMs{parse, analyze, compile, redirect, total}).
 std::vector<std::string> jsonReload(const ReloadReport &report);
+// Event "versions": reclaimed, retained, keptForData, heldByThreads, passes, passesSkipped.
+std::string jsonVersionStats(const VersionStats &stats);
 
 } // namespace hotcc::render

@@ -14,6 +14,7 @@
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/DynamicLibrary.h>
 #include <llvm/Support/SourceMgr.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
@@ -21,6 +22,7 @@
 #include <spdlog/spdlog.h>
 
 #include <dlfcn.h>
+#include <link.h>
 
 #include <thread>
 
@@ -289,19 +291,49 @@ llvm::Error OrcHost::bindSymbol(const std::string &name, void *address) {
   return llvm::Error::success();
 }
 
+namespace {
+// Whether `library` (a dlopen handle) itself defines `name`. dlsym on a handle also searches the
+// libraries it depends on (libc, libstdc++, ...): taken from there, hot code's malloc, free or
+// operator new would be libc's or libstdc++'s own even where the program defines or interposes
+// its own (a replacement operator new, ASan's malloc), which no link would do. Those names are
+// left to the process search, behind. An address no loaded object contains (a thread-local's)
+// counts as the library's.
+bool definesItself(void *library, const char *name) {
+  void *address = dlsym(library, name);
+  if (!address)
+    return false;
+  struct link_map *own = nullptr;
+  if (dlinfo(library, RTLD_DI_LINKMAP, &own) != 0 || !own)
+    return true;
+  Dl_info info{};
+  struct link_map *holder = nullptr;
+  if (!dladdr1(address, &info, reinterpret_cast<void **>(&holder), RTLD_DL_LINKMAP) || !holder)
+    return true;
+  return holder == own;
+}
+} // namespace
+
 llvm::Error OrcHost::searchLibraryFirst(const std::string &path) {
-  // The main dylib's own generators run before its link order reaches the process symbols.
-  auto generator = llvm::orc::DynamicLibrarySearchGenerator::Load(
-      path.c_str(), jit_->getDataLayout().getGlobalPrefix());
-  if (!generator)
-    return generator.takeError();
+  std::string error;
+  auto library = llvm::sys::DynamicLibrary::getPermanentLibrary(path.c_str(), &error);
+  if (!library.isValid())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
   void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
-  if (handle && std::find(firstLibraries_.begin(), firstLibraries_.end(), handle) !=
-                    firstLibraries_.end())
+  if (!handle)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", dlerror());
+  dlclose(handle);  // the permanent load above keeps it open
+  if (std::find(firstLibraries_.begin(), firstLibraries_.end(), handle) != firstLibraries_.end())
     return llvm::Error::success();  // searched first already
-  dylib_->addGenerator(std::move(*generator));
-  if (handle)
-    firstLibraries_.push_back(handle);
+  // The main dylib's own generators run before its link order reaches the process symbols.
+  char prefix = jit_->getDataLayout().getGlobalPrefix();
+  dylib_->addGenerator(std::make_unique<llvm::orc::DynamicLibrarySearchGenerator>(
+      library, prefix, [handle, prefix](const llvm::orc::SymbolStringPtr &name) {
+        llvm::StringRef text = *name;
+        if (prefix)
+          text.consume_front(llvm::StringRef(&prefix, 1));
+        return definesItself(handle, text.str().c_str());
+      }));
+  firstLibraries_.push_back(handle);
   return llvm::Error::success();
 }
 
@@ -309,7 +341,7 @@ bool OrcHost::isKnown(const std::string &name) const {
   if (defined_.count(name))
     return true;
   for (void *handle : firstLibraries_)
-    if (dlsym(handle, name.c_str()))
+    if (definesItself(handle, name.c_str()))
       return true;
   return dlsym(RTLD_DEFAULT, name.c_str()) != nullptr;
 }

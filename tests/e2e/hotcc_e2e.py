@@ -32,6 +32,14 @@ RELOAD_FAILED = "hotcc: reload failed; the program keeps running its previous ve
 TICK_RE = re.compile(r"^tick (\d+): score\((\d+)\) = (-?\d+)$")
 
 
+def sanitized(hotcc):
+    """Whether this hotcc is tools/check --sanitize's build (ASan + UBSan): its CMakeCache.txt,
+    beside the binary, has HOTCC_SANITIZE on."""
+    cache = Path(hotcc).resolve().parent / "CMakeCache.txt"
+    return cache.is_file() and re.search(r"^HOTCC_SANITIZE:BOOL=ON$", cache.read_text(),
+                                         re.MULTILINE) is not None
+
+
 class TestFailure(Exception):
     pass
 

@@ -1,6 +1,7 @@
 // What real C programs use that this project's own examples did not: computed goto dispatch
 // tables, symbols with hidden visibility, and shared libraries that call back into the program.
 #include "engine_fixture.hpp"
+#include "hotcc/engine_session.hpp"
 
 #include <dlfcn.h>
 #include <fstream>
@@ -99,6 +100,36 @@ TEST_CASE("Engine::loadLibrary publishes the program's exports first", "[jit][re
   auto *call = reinterpret_cast<int (*)()>(dlsym(lib, "plugin_call"));
   REQUIRE(call != nullptr);
   CHECK(call() == 201);
+}
+
+// The program's own definition: a link binds every caller to it, the libraries' callers too.
+extern "C" int hotcc_test_shadowed() { return 3; }
+
+TEST_CASE("a library searched first lends hot code only what it defines itself",
+          "[jit][real-code]") {
+  // dlsym on the library's handle would also find what its dependencies define (here
+  // hotcc_test_shadowed; in `hotcc test`'s adapter, libc's malloc and free, which bound hot code
+  // to libc's allocator while the program had another: ASan's).
+  auto engine = hotcc::test::makeEngine();
+  REQUIRE(engine);
+  REQUIRE(engine->session().loadLibraryFirst(HOTCC_TEST_FIRST_LIBRARY));
+  hotcc::test::TempSource source("first.c",
+                                 "int hotcc_test_first_own(void);\n"
+                                 "int hotcc_test_shadowed(void);\n"
+                                 "int hotcc_test_first_calls_shadowed(void);\n"
+                                 "int own(void) { return hotcc_test_first_own(); }\n"
+                                 "int shadowed(void) { return hotcc_test_shadowed(); }\n"
+                                 "int through(void) { return hotcc_test_first_calls_shadowed(); }\n");
+  auto report = engine->addFile(source.path());
+  INFO(hotcc::test::summary(report));
+  REQUIRE(report.ok);
+  auto *own = engine->lookupFunction<int()>("own");
+  auto *shadowed = engine->lookupFunction<int()>("shadowed");
+  auto *through = engine->lookupFunction<int()>("through");
+  REQUIRE((own && shadowed && through));
+  CHECK(own() == 1);
+  CHECK(shadowed() == 3);  // the program's, not the dependency's
+  CHECK(through() == 3);   // as the library's own call gets it
 }
 
 namespace {

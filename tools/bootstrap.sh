@@ -44,7 +44,10 @@ hotcc_install_node_modules() {
 }
 
 # Configures on first use; ninja then rebuilds only what changed (a no-op costs ~0.1 s).
+# ccache with paths taken relative to the build directory: a clone elsewhere (CI's clean clone, a
+# second worktree) hits the same cache entries.
 hotcc_build() {
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$HOTCC_ROOT}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
   if [ ! -f "$HOTCC_BUILD/build.ninja" ]; then
     hotcc_log "configuring in $HOTCC_BUILD (first build takes several minutes on 2 cores)"
     CC=clang-22 CXX=clang++-22 cmake -S "$HOTCC_ROOT" -B "$HOTCC_BUILD" -G Ninja \

@@ -255,6 +255,15 @@ TEST_CASE("changes a running main module cannot take are refused before anything
     CHECK(std::filesystem::path(refused.file).filename() == "v.cpp");
     CHECK(anyContains(refused.changes, "variadic 'sum"));
   }
+  SECTION("EM_ASM in a changed body (the page could not load its JavaScript)") {
+    TempSource e("e.cpp", "#include <emscripten.h>\nint seven() { return EM_ASM_INT({ return 7; }); }\n");
+    auto eb = makeBuilder(e);
+    must(eb->buildMain({e.path()}, (e.dir() / "e.o").string()));
+    e.write("#include <emscripten.h>\nint seven() { return EM_ASM_INT({ return 8; }); }\n");
+    auto refused = as<failure::PatchCannotApply>(
+        failureOf(eb->buildPatch({e.path()}, (e.dir() / "p.wasm").string())));
+    CHECK(anyContains(refused.changes, "EM_ASM in 'seven"));
+  }
   SECTION("a header edit is a new patch, with a new id") {
     auto header = (src.dir() / "app.h").string();
     std::ofstream(header) << "inline int bias() { return 1; }\n";

@@ -195,6 +195,19 @@ void addRegistration(llvm::Module &module, const std::string &tag, const std::st
 
 // A patch's steps (rewriteForPatch).
 
+// EM_ASM compiles to a call of emscripten_asm_const_* with the address of its JavaScript text;
+// the main module's JavaScript knows the texts it was linked with, and Debian's emscripten 3.1.6
+// does not load a side module's: a changed body with EM_ASM would throw where it runs.
+bool callsEmAsm(const llvm::Function &fn) {
+  for (auto &block : fn)
+    for (auto &instruction : block)
+      if (auto *call = llvm::dyn_cast<llvm::CallBase>(&instruction))
+        if (auto *callee = call->getCalledFunction();
+            callee && callee->getName().starts_with("emscripten_asm_const"))
+          return true;
+  return false;
+}
+
 // One entry per change a patch cannot carry, naming what changed and whose (the renderer says
 // that the main module must be rebuilt).
 std::vector<std::string> changesThatCannotApply(llvm::Module &module,
@@ -212,6 +225,9 @@ std::vector<std::string> changesThatCannotApply(llvm::Module &module,
     if (!hasSlot(fn, *info) || signatureOf(fn, *info) != slot->second.signature)
       problems.push_back("signature of '" + info->displayName + "' (now '" + info->signature +
                          "'; its slot has the old type)");
+    else if (info->hash != slot->second.hash && callsEmAsm(fn))
+      problems.push_back("EM_ASM in '" + info->displayName + "' (a patch's EM_ASM JavaScript "
+                         "cannot be loaded into the running page)");
   }
   for (auto &g : module.globals()) {
     auto known = state.globals.find(g.getName().str());

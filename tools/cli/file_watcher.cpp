@@ -69,7 +69,7 @@ std::set<std::string> FileWatcher::wait(std::chrono::milliseconds timeout,
   // Debounce: an editor's save is often several events (truncate, write, close, rename). A
   // closed or renamed-in file is a finished save: only a moment more for the events of the same
   // save; a file still being written is waited for until it is quiet.
-  const auto afterSave = std::chrono::milliseconds(3);
+  const auto afterSave = std::chrono::milliseconds(1);  // the same save's events come within microseconds
   // A signal (reclamation's stop of every thread) must not cut the quiet period short.
   auto quietFor = [&](std::chrono::milliseconds ms) {
     int ready;

@@ -126,9 +126,9 @@ int ServeCommand::execute() {
     return outcomes.fail(failure::SetupError{"inotify", "cannot watch files"});
   watcher.watch((*server)->watchedFiles());
   while (!stopRequested) {
-    // A short quiet time: a save is one close-after-write or rename, and every millisecond here
-    // is a millisecond before the page runs the edit.
-    auto changed = watcher.wait(std::chrono::milliseconds(100), std::chrono::milliseconds(3));
+    // A finished save (close after write, rename) is taken 1 ms after its last event (see
+    // FileWatcher::wait): every millisecond here is a millisecond before the page runs the edit.
+    auto changed = watcher.wait(std::chrono::milliseconds(100));
     if (changed.empty())
       continue;
     output.save((*server)->rebuild(std::chrono::steady_clock::now(), changed));

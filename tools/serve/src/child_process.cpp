@@ -76,11 +76,11 @@ ChildResult runChild(const std::vector<std::string> &argv, const std::string &di
 }
 
 std::string howItEnded(const ChildResult &result) {
-  if (result.signal)
-    return std::string("was killed by ") + (sigabbrev_np(result.signal) ? "SIG" : "signal ") +
-           (sigabbrev_np(result.signal) ? sigabbrev_np(result.signal)
-                                        : std::to_string(result.signal).c_str());
-  return "exited with status " + std::to_string(result.exitCode);
+  if (!result.signal)
+    return "exited with status " + std::to_string(result.exitCode);
+  const char *name = sigabbrev_np(result.signal);
+  return name ? std::string("was killed by SIG") + name
+              : "was killed by signal " + std::to_string(result.signal);
 }
 
 } // namespace hotcc::serve

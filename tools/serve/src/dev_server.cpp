@@ -7,21 +7,25 @@
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
-#include <sstream>
 
 namespace hotcc::serve {
 
 namespace {
 
-
-// A page's answer to one patch, once the page has given it.
-struct Answers {
-  std::map<PageId, PageAnswer> byPage;
-};
+// What the outcome of a full reload keeps of a main module: not its megabytes of code.
+MainModule withoutCode(const MainModule &module) {
+  MainModule summary;
+  summary.generation = module.generation;
+  summary.slots = module.slots;
+  summary.warnings = module.warnings;
+  summary.hotObjectMs = module.hotObjectMs;
+  summary.linkMs = module.linkMs;
+  summary.totalMs = module.totalMs;
+  return summary;
+}
 
 } // namespace
 
@@ -41,7 +45,13 @@ struct DevServer::Impl {
   std::vector<std::pair<Patch, double>> chain;  // each patch and when it was first sent
   std::optional<std::string> errorShown;         // the overlay's message while a build is broken
   std::set<PageId> livePages;                    // said hello on the current build
-  std::map<unsigned, Answers> answers;           // by patch number
+  std::map<unsigned, std::map<PageId, PageAnswer>> answers;  // by patch number, then page
+
+  // The caller holds stateMutex.
+  void tellLivePages(const std::string &message) {
+    for (PageId page : livePages)
+      server->sendText(page, message);
+  }
 
   void event(PageEvent e) {
     std::lock_guard lock(eventMutex);
@@ -124,17 +134,15 @@ struct DevServer::Impl {
       return;
     PageAnswer answer{page, true, "", applied.receivedAt - chain[applied.seq - 1].second,
                       applied.applyMs};
-    answers[applied.seq].byPage.emplace(page, answer);
+    answers[applied.seq].emplace(page, answer);
     answered.notify_all();
   }
 
   void handle(PageId page, const page_message::Rejected &rejected) {
     std::lock_guard lock(stateMutex);
-    answers[rejected.seq].byPage[page] = PageAnswer{page, false, rejected.reason, 0, 0};
+    answers[rejected.seq][page] = PageAnswer{page, false, rejected.reason, 0, 0};
     answered.notify_all();
   }
-
-  void handle(PageId, const page_message::Frame &) {}
 
   void handle(PageId page, const page_message::ProgramFailed &failed) {
     event({PageProgramFailed{page, failed.message, failed.running}});
@@ -169,13 +177,13 @@ struct DevServer::Impl {
     errorShown.reset();  // a page clears its overlay on any patch
     pushed.pagesSent = sentTo.size();
     answered.wait_for(lock, options.ackTimeout, [&] {
-      auto &got = answers[pushed.number].byPage;
+      auto &got = answers[pushed.number];
       for (PageId page : sentTo)
         if (!got.count(page) && livePages.count(page))
           return false;
       return true;
     });
-    for (auto &[page, answer] : answers[pushed.number].byPage)
+    for (auto &[page, answer] : answers[pushed.number])
       if (sentTo.count(page))
         pushed.answers.push_back(answer);
     pushed.savedToAppliedMs = msSince(savedAt);
@@ -187,8 +195,7 @@ struct DevServer::Impl {
   SaveOutcome failed(Failure failure) {
     std::lock_guard lock(stateMutex);
     errorShown = errorMessage(failure, static_cast<unsigned>(chain.size()));
-    for (PageId page : livePages)
-      server->sendText(page, *errorShown);
+    tellLivePages(*errorShown);
     return BuildFailed{std::move(failure), static_cast<unsigned>(chain.size()), livePages.size()};
   }
 
@@ -211,21 +218,11 @@ struct DevServer::Impl {
       return BuildFailed{published.failure(), 0, livePages.size()};
     }
     errorShown.reset();
-    reload.module = module;
-    reload.module.javascript.clear();
-    reload.module.wasm.clear();
-    std::string message = reloadMessage(reloadReason(reload));
-    for (PageId page : livePages)
-      server->sendText(page, message);
+    reload.module = withoutCode(module);
+    tellLivePages(reloadMessage(reloadReason(reload)));
     reload.pagesReloaded = livePages.size();
     livePages.clear();  // they come back with a hello on the new build
     return reload;
-  }
-
-  static bool needsNewMainModule(const Failure &failure) {
-    return std::holds_alternative<failure::PatchCannotApply>(failure) ||
-           std::holds_alternative<failure::LayoutChangeRefused>(failure) ||
-           std::holds_alternative<failure::SignatureChange>(failure);
   }
 
   // The shell page was saved: the page document is made again, and the open pages reload.
@@ -235,9 +232,7 @@ struct DevServer::Impl {
     if (!shell)
       return BuildFailed{shell.failure(), static_cast<unsigned>(chain.size()), livePages.size()};
     server->publish("/", pageDocument(*shell, buildId), "text/html; charset=utf-8");
-    std::string message = reloadMessage("the shell page " + options.shellPage + " changed");
-    for (PageId page : livePages)
-      server->sendText(page, message);
+    tellLivePages(reloadMessage("the shell page " + options.shellPage + " changed"));
     ShellReloaded reloaded{livePages.size()};
     livePages.clear();  // they come back with a hello, and get the patch chain again
     return reloaded;
@@ -256,7 +251,8 @@ struct DevServer::Impl {
   SaveOutcome rebuild(std::chrono::steady_clock::time_point savedAt) {
     auto patch = build->buildPatch();
     if (!patch) {
-      if (needsNewMainModule(patch.failure()))
+      // The wasm backend words every change a patch cannot carry (signature, layout, EM_ASM) so.
+      if (std::holds_alternative<failure::PatchCannotApply>(patch.failure()))
         return reloadAll(FullReload{patch.failure(), std::nullopt, 0, {}, 0});
       return failed(patch.failure());
     }
@@ -264,8 +260,7 @@ struct DevServer::Impl {
       std::lock_guard lock(stateMutex);
       bool cleared = errorShown.has_value();
       if (cleared)
-        for (PageId page : livePages)
-          server->sendText(page, okMessage());
+        tellLivePages(okMessage());
       errorShown.reset();
       return NothingChanged{cleared};
     }
@@ -322,11 +317,6 @@ DevServer::~DevServer() {
 const MainModule &DevServer::mainModule() const { return impl_->module; }
 std::string DevServer::pageUrl() const { return impl_->server->pageUrl(); }
 ServedAddress DevServer::address() const { return impl_->server->address(); }
-
-std::size_t DevServer::pages() const {
-  std::lock_guard lock(impl_->stateMutex);
-  return impl_->livePages.size();
-}
 
 std::vector<std::string> DevServer::watchedFiles() const {
   auto files = impl_->build->dependencies();

@@ -12,8 +12,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace hotcc::serve {
 
@@ -21,6 +19,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// This run's build state: the main module's slots, which each patch diffs against.
+std::string statePathIn(const std::string &workDir) {
+  return (fs::path(workDir) / "state.json").string();
+}
 
 // Debian's emscripten runs on python; EMSDK_PYTHON picks Debian's own interpreter, so a shim on
 // PATH (pyenv) does not add its start-up to every em++ run.
@@ -63,7 +65,6 @@ struct LiveBuild::Impl {
   unsigned generation = 0;
   unsigned patches = 0;
 
-  std::string statePath() const { return (fs::path(options.workDir) / "state.json").string(); }
 
   Result<MainModule> buildMainModule() {
     auto started = std::chrono::steady_clock::now();
@@ -138,7 +139,7 @@ Result<std::unique_ptr<LiveBuild>> LiveBuild::create(LiveBuildOptions options) {
   wasmOptions.extraArgs = options.extraArgs;
   wasmOptions.compileDatabaseDir = options.compileDatabaseDir;
   wasmOptions.cacheDir = options.cacheDir;
-  wasmOptions.statePath = (fs::path(options.workDir) / "state.json").string();
+  wasmOptions.statePath = statePathIn(options.workDir);
   wasmOptions.reuseAcrossBuilds = true;  // a long-lived builder: keep Clang's preambles
   auto builder = wasm::WasmBuilder::create(wasmOptions);
   if (!builder)
@@ -156,7 +157,7 @@ Result<MainModule> LiveBuild::buildMainModule() { return impl_->buildMainModule(
 Result<Patch> LiveBuild::buildPatch() { return impl_->buildPatch(); }
 
 std::vector<std::string> LiveBuild::dependencies() const {
-  auto state = wasm::BuildState::load(impl_->statePath());
+  auto state = wasm::BuildState::load(statePathIn(impl_->options.workDir));
   if (!state) {
     llvm::consumeError(state.takeError());
     return impl_->options.files;

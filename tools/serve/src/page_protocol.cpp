@@ -82,8 +82,6 @@ std::optional<PageMessage> parsePageMessage(std::string_view text) {
     if (type == "failure")
       return page_message::ProgramFailed{message.at("message").get<std::string>().substr(0, 4000),
                                          countField(message, "running")};
-    if (type == "frame")
-      return page_message::Frame{countField(message, "seq"), message.value("frameAt", 0.0)};
   } catch (const json::exception &) {
   }
   return std::nullopt;

@@ -1,15 +1,14 @@
 #include "hotcc/serve/page_server.hpp"
 
-#include <civetweb.h>
 #include "hotcc/support.hpp"
 
+#include <civetweb.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
-#include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
-#include <sstream>
 
 namespace hotcc::serve {
 
@@ -31,9 +30,9 @@ std::string mimeTypeOf(const std::filesystem::path &file) {
   return found == types.end() ? "application/octet-stream" : found->second;
 }
 
-// A request's path or header as the terminal may show it: civetweb has decoded the path, so any
-// page could put a newline or an escape sequence there (an <img> needs no token to be refused)
-// and forge a line of hotcc's output. Bytes outside visible ASCII are written as %XX.
+// A request's path or header as the terminal may show it: any page could put a newline or an
+// escape sequence there (an <img> needs no token to be refused) and forge a line of hotcc's
+// output. Bytes outside visible ASCII are written as %XX.
 std::string printable(std::string_view text) {
   std::string out;
   char escaped[4];
@@ -48,7 +47,6 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-
 } // namespace
 
 struct PageServer::Impl {
@@ -57,8 +55,10 @@ struct PageServer::Impl {
   Handlers handlers;
   mg_context *context = nullptr;
 
+  // Shared, so a request sends a published file (megabytes of wasm) after letting the lock go,
+  // and a publish meanwhile does not pull it from under the request.
   mutable std::mutex filesMutex;
-  std::map<std::string, Published> files;
+  std::map<std::string, std::shared_ptr<const Published>> files;
   std::filesystem::path staticRoot;
 
   // Held while writing to a page, and by the close handler: a connection is never written to
@@ -129,14 +129,9 @@ struct PageServer::Impl {
       mg_send_http_error(connection, 405, "hotcc serve: only GET\n");
       return 405;
     }
-    std::string key = pageRequest ? "/" : path;
-    {
-      std::lock_guard lock(filesMutex);
-      if (auto found = files.find(key); found != files.end()) {
-        Published copy = found->second;
-        sendBody(connection, copy.bytes, copy.mimeType, pageRequest);
-        return 200;
-      }
+    if (auto published = publishedAt(pageRequest ? "/" : path)) {
+      sendBody(connection, published->bytes, published->mimeType, pageRequest);
+      return 200;
     }
     if (auto file = staticFile(path)) {
       if (auto bytes = readWholeFile(file->string())) {
@@ -146,6 +141,12 @@ struct PageServer::Impl {
     }
     mg_send_http_error(connection, 404, "hotcc serve: not found\n");
     return 404;
+  }
+
+  std::shared_ptr<const Published> publishedAt(const std::string &path) const {
+    std::lock_guard lock(filesMutex);
+    auto found = files.find(path);
+    return found == files.end() ? nullptr : found->second;
   }
 
   std::optional<std::filesystem::path> staticFile(const std::string &path) const {
@@ -174,8 +175,6 @@ struct PageServer::Impl {
       pages[id] = connection;
     }
     mg_set_user_connection_data(connection, reinterpret_cast<void *>(id));
-    if (handlers.joined)
-      handlers.joined(id);
   }
 
   int data(mg_connection *connection, int bits, char *bytes, std::size_t length) {
@@ -282,7 +281,6 @@ PageServer::~PageServer() {
 }
 
 ServedAddress PageServer::address() const { return impl_->address; }
-const std::string &PageServer::token() const { return impl_->credentials.token; }
 
 std::string PageServer::pageUrl() const {
   bool ipv6 = impl_->address.host.find(':') != std::string::npos;
@@ -293,7 +291,8 @@ std::string PageServer::pageUrl() const {
 
 void PageServer::publish(const std::string &urlPath, std::string bytes, std::string mimeType) {
   std::lock_guard lock(impl_->filesMutex);
-  impl_->files[urlPath] = Published{std::move(bytes), std::move(mimeType)};
+  impl_->files[urlPath] =
+      std::make_shared<const Published>(Published{std::move(bytes), std::move(mimeType)});
 }
 
 void PageServer::setStaticRoot(std::filesystem::path root) {
@@ -307,14 +306,6 @@ bool PageServer::sendText(PageId page, std::string_view text) {
 
 bool PageServer::sendBinary(PageId page, std::string_view bytes) {
   return impl_->send(page, MG_WEBSOCKET_OPCODE_BINARY, bytes);
-}
-
-std::vector<PageId> PageServer::pages() const {
-  std::lock_guard lock(impl_->pagesMutex);
-  std::vector<PageId> ids;
-  for (auto &[id, connection] : impl_->pages)
-    ids.push_back(id);
-  return ids;
 }
 
 void PageServer::close(PageId page) {

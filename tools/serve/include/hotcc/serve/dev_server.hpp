@@ -9,7 +9,6 @@
 //   page → server  {"type":"hello","build":B,"applied":N}   after the runtime is up
 //                  {"type":"applied","seq":S,"receivedAt":T,"appliedAt":T,"applyMs":M}
 //                  {"type":"rejected","seq":S,"reason":R}
-//                  {"type":"frame","seq":S,"frameAt":T}       the first frame that ran patch S
 //                  {"type":"failure","message":M,"running":N} the program stopped (a trap, a throw)
 //   server → page  binary: u32 LE header length, header JSON {"type":"patch","seq","id",
 //                  "functions","sentAt"}, then the side module's bytes
@@ -118,7 +117,6 @@ public:
   const MainModule &mainModule() const;
   std::string pageUrl() const;
   ServedAddress address() const;
-  std::size_t pages() const;
   // The files to watch: the sources and the user headers the last build read, and the --shell
   // page.
   std::vector<std::string> watchedFiles() const;

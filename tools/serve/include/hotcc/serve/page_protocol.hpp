@@ -34,18 +34,13 @@ struct Rejected {
   unsigned seq = 0;
   std::string reason;
 };
-struct Frame {
-  unsigned seq = 0;
-  double frameAt = 0;
-};
 struct ProgramFailed {  // the program stopped in the page: a trap, an uncaught exception
   std::string message;  // the browser's (first lines of the stack)
   unsigned running = 0; // the patch that was running (0: the main build)
 };
 } // namespace page_message
 using PageMessage = std::variant<page_message::Hello, page_message::Applied,
-                                 page_message::Rejected, page_message::Frame,
-                                 page_message::ProgramFailed>;
+                                 page_message::Rejected, page_message::ProgramFailed>;
 
 // nullopt for anything that is not one of the page's messages (the page is then closed).
 std::optional<PageMessage> parsePageMessage(std::string_view text);

@@ -39,7 +39,6 @@ struct Credentials {
 class PageServer {
 public:
   struct Handlers {
-    std::function<void(PageId)> joined;  // a page's WebSocket is open
     std::function<void(PageId, std::string_view)> message;  // a text frame from a page
     std::function<void(PageId)> left;
     std::function<void(const RefusedRequest &)> refused;
@@ -55,7 +54,6 @@ public:
   ~PageServer();
 
   ServedAddress address() const;
-  const std::string &token() const;
   // "http://127.0.0.1:8080/?token=..."
   std::string pageUrl() const;
 
@@ -65,7 +63,6 @@ public:
 
   bool sendText(PageId page, std::string_view text);
   bool sendBinary(PageId page, std::string_view bytes);
-  std::vector<PageId> pages() const;
   // Closes a page's socket (a page that broke the protocol).
   void close(PageId page);
 
